@@ -1,0 +1,56 @@
+# Set-up from a fresh clone: `make run` serves the system, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+VENDOR := chengxin/static/vendor
+
+.PHONY: run test lint format assets install install-test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml constraints.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+# Front-end libraries come from npm (package-lock.json); only copies land in the (git-ignored) vendor folder.
+$(VENDOR)/.stamp: node_modules/.package-lock.json
+	mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	touch $@
+
+install: $(VENV)/.installed $(VENDOR)/.stamp
+install-test: $(VENV)/.installed-test $(VENDOR)/.stamp
+assets: $(VENDOR)/.stamp
+
+run: install
+	$(BIN)/chengxin serve
+
+# The suite on SQLite; and on the database of DATABASE_URL too when it is set (CI sets it to PostgreSQL).
+test: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || echo "NOTE: chromium not found: the browser tests will be SKIPPED (apt-get install chromium fonts-noto-cjk to run them)."
+	@echo "== test suite on SQLite =="
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
+	@if [ -n "$$DATABASE_URL" ]; then echo "== test suite on $${DATABASE_URL%%://*} =="; $(BIN)/pytest; fi
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) var

@@ -1,0 +1,3 @@
+from chengxin.cli import main
+
+main()

@@ -1,0 +1,56 @@
+"""The ministry's oversight pages: completeness and national totals."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from chengxin.analytics.selectors import SCOPE_LABELS, TOTAL_SCOPES, completeness, totals
+from chengxin.campaigns.selectors import campaign_get
+from chengxin.core.permissions import national_required
+from chengxin.statform.selectors import form_definition
+
+
+@require_GET
+@national_required
+def completeness_page(request, year: int):
+    campaign = campaign_get(year)
+    data = completeness(campaign)
+    status_filter = request.GET.get("status", "")
+    units = [u for u in data.units if not status_filter or u.status == status_filter]
+    return render(
+        request,
+        "analytics/completeness.html",
+        {"campaign": campaign, "data": data, "units": units, "status_filter": status_filter},
+    )
+
+
+@require_GET
+@national_required
+def totals_page(request, year: int):
+    campaign = campaign_get(year)
+    scope = request.GET.get("scope", "submitted")
+    if scope not in TOTAL_SCOPES:
+        scope = "submitted"
+    result = totals(campaign, scope)
+    definition = form_definition(campaign)
+    rows = []
+    for line in definition.table_lines():
+        rows.append(
+            {
+                "labels": line.labels,
+                "figures": [{"def": f, "value": result.get(f.code)} for f in line.leaf.figures],
+            }
+        )
+    chart = [{"name": f.cell_name, "value": result[f.code]} for f in definition.number_figures]
+    return render(
+        request,
+        "analytics/totals.html",
+        {
+            "campaign": campaign,
+            "scope": scope,
+            "scopes": SCOPE_LABELS,
+            "rows": rows,
+            "depth": definition.depth,
+            "chart": chart,
+            "reports_counted": completeness(campaign).overall,
+        },
+    )

@@ -1,0 +1,130 @@
+"""The year's campaign: theme, dates, focus areas, requirements, the plan and the units expected to report."""
+
+import datetime as dt
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chengxin.units.models import Unit
+
+
+class Campaign(models.Model):
+    year = models.PositiveIntegerField(_("年度"), unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    theme = models.CharField(_("活动主题"), max_length=200)
+    period_start = models.DateField(_("活动开始日期"))
+    period_end = models.DateField(_("活动结束日期"))
+    notice_date = models.DateField(_("通知日期"))
+    notice_title = models.CharField(_("通知标题"), max_length=300, blank=True)
+    deadline = models.DateField(_("报送截止日期"), help_text=_("当日24时前报送为按时，之后为逾期"))
+    lock_date = models.DateField(
+        _("锁定日期"), null=True, blank=True, help_text=_("该日之后各单位不能再修改或报送；为空表示尚未锁定")
+    )
+    receiver = models.CharField(_("报送对象"), max_length=100, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_department = models.CharField(_("联系部门"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("电话"), max_length=50, blank=True)
+    contact_fax = models.CharField(_("传真"), max_length=50, blank=True)
+    logo = models.FileField(_("活动标识"), upload_to="logos/", blank=True)
+    logo_source = models.CharField(_("标识下载地址"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("宣传月活动")
+        verbose_name_plural = _("宣传月活动")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="period_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FocusArea(models.Model):
+    """宣传重点."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="focus_areas")
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="focus_area_number_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Requirement(models.Model):
+    """有关要求."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="requirements")
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="requirement_number_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanActivity(models.Model):
+    """One of the plan's main activities (主要活动安排), led by one body."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="plan_activities")
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("活动名称"), max_length=200)
+    lead_body = models.ForeignKey(Unit, verbose_name=_("牵头单位"), on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(_("内容"), blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="plan_activity_number_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Participant(models.Model):
+    """A unit expected to report for a campaign, with the exceptions the ministry granted it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="participants")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="participations")
+    fills_statistics = models.BooleanField(_("报送统计表"), default=True)
+    deadline_override = models.DateField(_("延长的截止日期"), null=True, blank=True)
+    lock_override = models.DateField(_("延长的锁定日期"), null=True, blank=True)
+    exception_reason = models.CharField(_("例外原因"), max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="participant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign.year} {self.unit}"
+
+    @property
+    def deadline(self) -> dt.date:
+        return self.deadline_override or self.campaign.deadline
+
+    @property
+    def lock_date(self) -> dt.date | None:
+        if self.lock_override:
+            return self.lock_override
+        return self.campaign.lock_date
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The first instant after `day` in the campaign's time zone (Asia/Shanghai)."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def is_late(at: dt.datetime, deadline: dt.date) -> bool:
+    return at >= end_of_day(deadline)
+
+
+def is_locked(at: dt.datetime, lock_date: dt.date | None) -> bool:
+    return lock_date is not None and at >= end_of_day(lock_date)

@@ -1,0 +1,37 @@
+"""Reads of campaigns."""
+
+from django.http import Http404
+
+from chengxin.campaigns.models import Campaign, Participant
+
+
+def campaign_current() -> Campaign | None:
+    """The newest campaign."""
+    return Campaign.objects.order_by("-year").first()
+
+
+def campaign_get(year: int) -> Campaign:
+    campaign = Campaign.objects.filter(year=year).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+def campaign_overview(campaign: Campaign) -> dict:
+    return {
+        "focus_areas": list(campaign.focus_areas.all()),
+        "requirements": list(campaign.requirements.all()),
+        "plan": list(campaign.plan_activities.select_related("lead_body")),
+    }
+
+
+def participant_get(campaign: Campaign, unit) -> Participant | None:
+    return Participant.objects.filter(campaign=campaign, unit=unit).select_related("campaign", "unit").first()
+
+
+def participants_with_exceptions(campaign: Campaign):
+    return (
+        Participant.objects.filter(campaign=campaign)
+        .exclude(deadline_override=None, lock_override=None)
+        .select_related("unit")
+    )

@@ -1,0 +1,106 @@
+"""Shared fixtures: the 2020 campaign as loaded from the notice, and named personas.
+
+- alice: reporter of 广东省 (440000)      - bob: reporter of 北京市 (110000)
+- carol: national reviewer (商务部)         - dave: national administrator (商务部)
+- erin: reporter of 海关总署 (GACC), a co-organiser that sends a summary only
+"""
+
+import io
+import zipfile
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from chengxin.campaigns.models import Campaign
+from chengxin.campaigns.services import campaign_load
+from chengxin.reporting.services import report_get_or_start
+from chengxin.units.models import Role, Unit
+from chengxin.units.tests.factories import UserFactory
+
+PASSWORD = "Correct-Horse-2020"
+
+VALID_FIGURES = {
+    "meeting_sessions": "12",
+    "meeting_attendance": "3400",
+    "material_methods": "展板、手册",
+    "material_copies": "5000",
+    "print_news": "8",
+    "tv_news": "3",
+    "radio_broadcasts": "2",
+    "web_news": "40",
+    "videos": "6",
+    "live_sessions": "3",
+    "live_viewers": "1.2万",
+    "people_reached": "5万",
+    "consultations": "860",
+}
+
+
+@pytest.fixture
+def campaign(db) -> Campaign:
+    return campaign_load(year=2020)
+
+
+def _persona(username: str, unit_code: str, role: str):
+    return UserFactory(username=username, unit=Unit.objects.get(code=unit_code), role=role, password=PASSWORD)
+
+
+@pytest.fixture
+def alice(campaign):
+    return _persona("alice", "440000", Role.UNIT_REPORTER)
+
+
+@pytest.fixture
+def bob(campaign):
+    return _persona("bob", "110000", Role.UNIT_REPORTER)
+
+
+@pytest.fixture
+def carol(campaign):
+    return _persona("carol", "MOFCOM", Role.NATIONAL_REVIEWER)
+
+
+@pytest.fixture
+def dave(campaign):
+    return _persona("dave", "MOFCOM", Role.NATIONAL_ADMIN)
+
+
+@pytest.fixture
+def erin(campaign):
+    return _persona("erin", "GACC", Role.UNIT_REPORTER)
+
+
+@pytest.fixture
+def guangdong_report(campaign):
+    return report_get_or_start(campaign=campaign, unit=Unit.objects.get(code="440000"))
+
+
+@pytest.fixture
+def beijing_report(campaign):
+    return report_get_or_start(campaign=campaign, unit=Unit.objects.get(code="110000"))
+
+
+def make_docx(text: str = "2020年诚信兴商宣传月活动总结") -> bytes:
+    """A minimal but structurally real .docx (a zip with the parts Word needs)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+        )
+        z.writestr(
+            "word/document.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>',
+        )
+    return buffer.getvalue()
+
+
+def make_pdf() -> bytes:
+    return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def docx_upload():
+    return SimpleUploadedFile("广东省总结报告.docx", make_docx(), content_type="application/octet-stream")

@@ -1,0 +1,12 @@
+from django.conf import settings
+
+
+def navigation(request):
+    """What the header needs on every page."""
+    from chengxin.campaigns.selectors import campaign_current
+
+    return {
+        "current_campaign": campaign_current(),
+        "system_name": "诚信兴商宣传月活动管理平台",
+        "production": settings.PRODUCTION,
+    }

@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from chengxin.campaigns.models import Campaign
+from chengxin.campaigns.services import campaign_load
+
+
+class Command(BaseCommand):
+    help = "Migrate if needed, load the 2020 campaign if the database is empty, and serve (waitress)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args, host: str, port: int, threads: int, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        if not Campaign.objects.exists():
+            campaign = campaign_load(year=2020)
+            self.stdout.write(f"已载入 {campaign.title}")
+        if settings.PRODUCTION:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        elif settings.CHENGXIN_DEMO_ACCOUNTS:
+            from chengxin.units.demo import demo_accounts_ensure
+
+            self.stdout.write("演示账号（仅开发环境）：")
+            for username, password, role, unit in demo_accounts_ensure():
+                self.stdout.write(f"  {username:<16} 密码 {password}  {role:<6} {unit}")
+        self.stdout.write(f"诚信兴商宣传月活动管理平台：http://{host}:{port}/  （Ctrl+C 停止）")
+        self.stdout.flush()
+
+        from waitress import serve
+
+        from chengxin.wsgi import application
+
+        serve(application, host=host, port=port, threads=threads, ident="chengxin")

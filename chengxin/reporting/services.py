@@ -1,0 +1,331 @@
+"""Every write to a report: save a draft, upload the summary, submit, return, accept.
+
+Each function is one transaction, checks who acts and whether the lifecycle allows the step, and
+appends a ReportEvent (the report's history: who, when, old → new, why).
+"""
+
+import hashlib
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from chengxin.campaigns.models import Campaign, Participant, is_late, is_locked
+from chengxin.core.errors import ConflictError, DomainError, FieldError, LockedError, TransitionError
+from chengxin.core.numbers import format_number
+from chengxin.core.uploads import check_document
+from chengxin.reporting.models import Action, FigureValue, Report, ReportEvent, Status, SummaryFile
+from chengxin.reporting.selectors import report_previous_values, report_values, summary_current
+from chengxin.statform.selectors import form_definition
+from chengxin.statform.validation import Finding, check_values, parse_values
+from chengxin.units.models import Unit, User
+
+# The lifecycle (DOMAIN.md): action → {from status: to status}. Anything else is refused.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    Action.SAVE_DRAFT: {Status.NOT_STARTED: Status.DRAFT, Status.DRAFT: Status.DRAFT, Status.RETURNED: Status.RETURNED},
+    Action.UPLOAD_SUMMARY: {
+        Status.NOT_STARTED: Status.DRAFT,
+        Status.DRAFT: Status.DRAFT,
+        Status.RETURNED: Status.RETURNED,
+    },
+    Action.SUBMIT: {Status.DRAFT: Status.SUBMITTED, Status.RETURNED: Status.SUBMITTED},
+    Action.RETURN: {Status.SUBMITTED: Status.RETURNED},
+    Action.ACCEPT: {Status.SUBMITTED: Status.ACCEPTED},
+}
+
+_REFUSALS = {
+    Status.SUBMITTED: "报告已报送，正在等待审核，不能修改；如需修改请联系商务部退回",
+    Status.ACCEPTED: "报告已审核通过并锁定，不能再修改",
+}
+
+
+@dataclass
+class SaveResult:
+    report: Report
+    findings: list[Finding]
+
+
+def _next_status(report: Report, action: str) -> str:
+    allowed = TRANSITIONS[action]
+    if report.status not in allowed:
+        label = Action(action).label
+        current = Status(report.status).label
+        raise TransitionError(_REFUSALS.get(report.status) or f"当前状态为“{current}”，不能{label}")
+    return allowed[report.status]
+
+
+def _participant(report: Report) -> Participant:
+    participant = Participant.objects.filter(campaign_id=report.campaign_id, unit_id=report.unit_id).first()
+    if participant is None:
+        raise DomainError(f"{report.unit}不是{report.campaign.year}年的报送单位", status=404)
+    return participant
+
+
+def _require_reporter(report: Report, user: User) -> Participant:
+    if not user.reports_for(report.unit):
+        raise DomainError("只能填报本单位的报告", status=404)
+    participant = _participant(report)
+    if is_locked(timezone.now(), participant.lock_date):
+        raise LockedError(
+            f"已过锁定日期（{participant.lock_date:%Y-%m-%d}），不能再修改或报送；"
+            f"如需补报，请联系{report.campaign.receiver or '商务部'}"
+        )
+    return participant
+
+
+def _require_reviewer(user: User) -> None:
+    if not user.is_national:
+        raise DomainError("只有商务部审核人员可以审核", status=403)
+
+
+def _bump_version(report: Report, expected: int | None) -> None:
+    """Compare-and-set on `version`: a stale edit is refused, never silently written over."""
+    if report.pk is None:
+        return
+    qs = Report.objects.filter(pk=report.pk)
+    if expected is not None:
+        qs = qs.filter(version=expected)
+    if qs.update(version=F("version") + 1) != 1:
+        raise ConflictError(
+            "报告已被他人修改（可能在另一个窗口中保存过）。请刷新页面查看最新数据后再修改，您本次填写的内容未保存。"
+        )
+    report.version = Report.objects.values_list("version", flat=True).get(pk=report.pk)
+
+
+def _log(report: Report, user: User, action: str, old: str, new: str, *, reason: str = "", changes=None) -> None:
+    ReportEvent.objects.create(
+        report=report, actor=user, action=action, from_status=old, to_status=new, reason=reason, changes=changes or []
+    )
+
+
+def report_get_or_start(*, campaign: Campaign, unit: Unit) -> Report:
+    """The unit's report for the campaign, created (not started) on first access."""
+    report, _ = Report.objects.get_or_create(campaign=campaign, unit=unit)
+    return report
+
+
+def report_check(report: Report, values: Mapping | None = None, *, require_complete: bool = False) -> list[Finding]:
+    """Every rule of the form applied to the report's (or the given) values."""
+    participant = _participant(report)
+    if not participant.fills_statistics:
+        return []
+    definition = form_definition(report.campaign)
+    if values is None:
+        values = report_values(report)
+    return check_values(definition, values, previous=report_previous_values(report), require_complete=require_complete)
+
+
+@transaction.atomic
+def report_save_draft(
+    *,
+    report: Report,
+    raw_values: Mapping[str, object],
+    version: int | None,
+    acting_user: User,
+    explanations: Mapping[str, str] | None = None,
+) -> SaveResult:
+    """Save typed figures as a draft. Text that is not a number refuses the whole save (nothing is written),
+    with an error per cell; rule errors and warnings are returned, and block only submission."""
+    _require_reporter(report, acting_user)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    new_status = _next_status(report, Action.SAVE_DRAFT)
+    definition = form_definition(report.campaign)
+    values, parse_findings = parse_values(definition, raw_values)
+    if parse_findings:
+        raise DomainError(
+            "有单元格填写有误，本次未保存，请按提示修改",
+            errors=[FieldError(f.figure, f.message) for f in parse_findings],
+        )
+    _bump_version(report, version)
+    existing = {v.figure_id: v for v in report.values.select_related("figure")}
+    figures = {f.code: f for f in report.campaign.stat_form.figures.all()}
+    changes = []
+    for code, value in values.items():
+        figure = figures[code]
+        current = existing.get(figure.pk)
+        old = None if current is None else (current.number if figure.kind == "number" else current.text)
+        if old == value or (old in (None, "") and value in (None, "")):
+            continue
+        changes.append(
+            {
+                "code": code,
+                "label": definition.by_code[code].cell_name,
+                "old": format_number(old) if isinstance(old, int) else (old or ""),
+                "new": format_number(value) if isinstance(value, int) else (value or ""),
+            }
+        )
+        field = {"number": value} if figure.kind == "number" else {"text": value or ""}
+        FigureValue.objects.update_or_create(report=report, figure=figure, defaults=field)
+    if explanations is not None:
+        report.explanations = {k: v.strip() for k, v in explanations.items() if v and v.strip()}
+    old_status = report.status
+    report.status = new_status
+    report.save(update_fields=["status", "explanations", "updated_at"])
+    if changes or old_status != new_status:
+        _log(report, acting_user, Action.SAVE_DRAFT, old_status, new_status, changes=changes)
+    return SaveResult(report, report_check(report))
+
+
+@transaction.atomic
+def report_upload_summary(*, report: Report, uploaded_file, acting_user: User) -> SummaryFile:
+    """Store the summary report under a generated name outside the web root; the newest upload counts."""
+    _require_reporter(report, acting_user)
+    checked = check_document(uploaded_file, max_bytes=settings.SUMMARY_MAX_BYTES)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    new_status = _next_status(report, Action.UPLOAD_SUMMARY)
+    _bump_version(report, None)
+    content = uploaded_file.read()
+    digest = hashlib.sha256(content).hexdigest()
+    summary = SummaryFile(
+        report=report,
+        original_name=(uploaded_file.name or f"summary.{checked.extension}")[:255],
+        kind=checked.kind,
+        size=checked.size,
+        sha256=digest,
+        uploaded_by=acting_user,
+    )
+    summary.file.save(f"{uuid.uuid4().hex}.{checked.extension}", ContentFile(content), save=False)
+    summary.save()
+    old_status = report.status
+    report.status = new_status
+    report.save(update_fields=["status", "updated_at"])
+    _log(
+        report,
+        acting_user,
+        Action.UPLOAD_SUMMARY,
+        old_status,
+        new_status,
+        changes=[{"file": summary.original_name, "size": summary.size, "sha256": digest}],
+    )
+    return summary
+
+
+@transaction.atomic
+def report_submit(
+    *, report: Report, version: int | None, acting_user: User, explanations: Mapping[str, str] | None = None
+) -> Report:
+    """Submit figures and summary. Errors block; each warning needs a written explanation; the summary
+    report is required. After the deadline the submission is accepted and marked late (逾期)."""
+    participant = _require_reporter(report, acting_user)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    new_status = _next_status(report, Action.SUBMIT)
+    if explanations is not None:
+        report.explanations = {k: v.strip() for k, v in explanations.items() if v and v.strip()}
+    problems: list[FieldError] = []
+    for finding in report_check(report, require_complete=True):
+        if finding.is_error:
+            problems.append(FieldError(finding.figure, finding.message))
+        elif not report.explanations.get(finding.rule):
+            problems.append(FieldError(finding.figure, f"{finding.message}（请填写说明）"))
+    if summary_current(report) is None:
+        problems.append(FieldError("summary", "请先上传总结报告（docx、pdf 或 wps）"))
+    if problems:
+        raise DomainError("还不能报送：请先处理下列问题", errors=problems)
+    _bump_version(report, version)
+    now = timezone.now()
+    old_status = report.status
+    report.status = new_status
+    report.submitted_at = now
+    report.late = is_late(now, participant.deadline)
+    report.return_reason = ""
+    report.save(update_fields=["status", "submitted_at", "late", "return_reason", "explanations", "updated_at"])
+    _log(report, acting_user, Action.SUBMIT, old_status, new_status, reason="逾期报送" if report.late else "")
+    return report
+
+
+@transaction.atomic
+def report_return(*, report: Report, reason: str, acting_user: User) -> Report:
+    """Send a submitted report back to its unit with the reviewer's reason."""
+    _require_reviewer(acting_user)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise DomainError("请填写退回原因", errors=[FieldError("reason", "请填写退回原因，单位将看到这段说明")])
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    new_status = _next_status(report, Action.RETURN)
+    _bump_version(report, None)
+    old_status = report.status
+    report.status = new_status
+    report.return_reason = reason
+    report.reviewed_at = timezone.now()
+    report.reviewed_by = acting_user
+    report.save(update_fields=["status", "return_reason", "reviewed_at", "reviewed_by", "updated_at"])
+    _log(report, acting_user, Action.RETURN, old_status, new_status, reason=reason)
+    return report
+
+
+@transaction.atomic
+def report_accept(*, report: Report, acting_user: User, reason: str = "") -> Report:
+    """Accept a submitted report; it is locked from then on."""
+    _require_reviewer(acting_user)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    new_status = _next_status(report, Action.ACCEPT)
+    _bump_version(report, None)
+    old_status = report.status
+    report.status = new_status
+    report.reviewed_at = timezone.now()
+    report.reviewed_by = acting_user
+    report.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
+    _log(report, acting_user, Action.ACCEPT, old_status, new_status, reason=reason)
+    return report
+
+
+@transaction.atomic
+def reports_accept_clean(*, reports: list[Report], acting_user: User) -> tuple[list[Report], list[tuple[Report, str]]]:
+    """Accept every given report that is submitted and has no finding at all; the others are left, with
+    the reason, for one-by-one review."""
+    _require_reviewer(acting_user)
+    accepted, skipped = [], []
+    for report in reports:
+        if report.status != Status.SUBMITTED:
+            skipped.append((report, f"状态为“{Status(report.status).label}”"))
+        elif report_check(report):
+            skipped.append((report, "有提示需逐一审核"))
+        else:
+            accepted.append(report_accept(report=report, acting_user=acting_user, reason="批量审核通过"))
+    return accepted, skipped
+
+
+@transaction.atomic
+def participant_grant_exception(
+    *,
+    campaign: Campaign,
+    unit: Unit,
+    deadline,
+    lock_date,
+    reason: str,
+    acting_user: User,
+) -> Participant:
+    """Give one unit a later deadline and/or lock date than the campaign's."""
+    if not acting_user.is_national_admin:
+        raise DomainError("只有国家管理员可以准予例外", status=403)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写准予例外的原因", errors=[FieldError("reason", "请填写原因")])
+    participant = Participant.objects.select_for_update().filter(campaign=campaign, unit=unit).first()
+    if participant is None:
+        raise DomainError(f"{unit}不是本年度的报送单位", status=404)
+    if deadline and lock_date and lock_date < deadline:
+        raise DomainError("锁定日期不能早于截止日期", errors=[FieldError("lock_override", "锁定日期不能早于截止日期")])
+    participant.deadline_override = deadline
+    participant.lock_override = lock_date
+    participant.exception_reason = reason
+    participant.save()
+    report = report_get_or_start(campaign=campaign, unit=unit)
+    text = "截止日期 {}，锁定日期 {}".format(
+        deadline.isoformat() if deadline else "同全局", lock_date.isoformat() if lock_date else "同全局"
+    )
+    _log(
+        report,
+        acting_user,
+        Action.GRANT_EXCEPTION,
+        report.status,
+        report.status,
+        reason=reason,
+        changes=[{"exception": text}],
+    )
+    return participant

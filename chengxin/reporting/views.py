@@ -1,0 +1,234 @@
+"""The unit's side (fill, save, upload, submit) and the ministry's review of one report."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chengxin.campaigns.selectors import campaign_get, participant_get
+from chengxin.core.errors import DomainError
+from chengxin.core.numbers import format_number
+from chengxin.core.permissions import national_required, unit_for_reader, unit_for_reporter
+from chengxin.core.uploads import safe_filename
+from chengxin.reporting import services
+from chengxin.reporting.models import Report, Status
+from chengxin.reporting.selectors import report_history, report_values, summary_current
+from chengxin.statform.selectors import form_definition
+from chengxin.units.models import Unit
+
+
+def _explanations(post) -> dict[str, str]:
+    return {key[2:]: value for key, value in post.items() if key.startswith("x_")}
+
+
+def _raw_values(post, definition) -> dict[str, str]:
+    return {f.code: post.get(f"f_{f.code}", "") for f in definition.figures}
+
+
+def _table(definition, shown: dict, cell_messages: dict[str, list[tuple[str, str]]]) -> list[dict]:
+    """The printed table's lines with each figure's shown text and the messages next to its cell."""
+    lines = []
+    for line in definition.table_lines():
+        figures = []
+        for f in line.leaf.figures:
+            value = shown.get(f.code)
+            figures.append(
+                {
+                    "def": f,
+                    "value": format_number(value) if isinstance(value, int) else (value or ""),
+                    "messages": cell_messages.get(f.code, []),
+                }
+            )
+        lines.append({"labels": line.labels, "figures": figures})
+    return lines
+
+
+def _page_context(request, report: Report, *, raw=None, field_errors=None, explanations=None) -> dict:
+    campaign = report.campaign
+    participant = participant_get(campaign, report.unit)
+    definition = form_definition(campaign)
+    findings = services.report_check(report) if report.pk else []
+    cell_messages: dict[str, list[tuple[str, str]]] = {}
+    for f in findings:
+        cell_messages.setdefault(f.figure, []).append((f.severity, f.message))
+    for e in field_errors or []:
+        cell_messages.setdefault(e.field, []).insert(0, ("error", e.message))
+    shown = raw if raw is not None else report_values(report)
+    return {
+        "campaign": campaign,
+        "unit": report.unit,
+        "report": report,
+        "participant": participant,
+        "definition": definition,
+        "table": _table(definition, shown, cell_messages),
+        "depth": definition.depth,
+        "findings": findings,
+        "errors": [f for f in findings if f.is_error],
+        "warnings": [f for f in findings if not f.is_error],
+        "field_errors": field_errors or [],
+        "explanations": explanations if explanations is not None else report.explanations,
+        "summary": summary_current(report),
+        "history": report_history(report)[:50] if report.pk else [],
+        "Status": Status,
+    }
+
+
+def _report(year: int, unit: Unit) -> Report:
+    campaign = campaign_get(year)
+    if participant_get(campaign, unit) is None:
+        raise Http404
+    return services.report_get_or_start(campaign=campaign, unit=unit)
+
+
+@login_required
+def home(request):
+    user = request.user
+    from chengxin.campaigns.selectors import campaign_current
+
+    campaign = campaign_current()
+    if campaign is None:
+        return render(request, "empty.html")
+    if user.is_national:
+        return redirect("analytics:completeness", year=campaign.year)
+    if user.unit_id:
+        return redirect("reporting:entry", year=campaign.year, unit_code=user.unit.code)
+    raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def entry(request, year: int, unit_code: str):
+    """The data-entry page laid out like the printed table: save as draft any number of times, or submit."""
+    unit = unit_for_reporter(request, unit_code)
+    report = _report(year, unit)
+    if request.method == "GET":
+        return render(request, "reporting/entry.html", _page_context(request, report))
+
+    definition = form_definition(report.campaign)
+    raw = _raw_values(request.POST, definition)
+    explanations = _explanations(request.POST)
+    version = request.POST.get("version")
+    version = int(version) if version and version.isdigit() else None
+    action = request.POST.get("action", "save")
+    saved = False
+    try:
+        if action == "save" or report.is_editable:
+            services.report_save_draft(
+                report=report, raw_values=raw, version=version, acting_user=request.user, explanations=explanations
+            )
+            saved = True
+            report.refresh_from_db()
+        if action == "submit":
+            services.report_submit(
+                report=report, version=report.version, acting_user=request.user, explanations=explanations
+            )
+            messages.success(request, "已报送。商务部审核期间不能修改；如被退回，可修改后重新报送。")
+        else:
+            messages.success(request, "草稿已保存。")
+        return redirect("reporting:entry", year=year, unit_code=unit_code)
+    except DomainError as exc:
+        report.refresh_from_db()
+        context = _page_context(request, report, raw=raw, field_errors=exc.errors, explanations=explanations)
+        context["error"] = exc
+        context["draft_saved"] = saved
+        return render(request, "reporting/entry.html", context, status=exc.status if exc.status != 400 else 422)
+
+
+@require_POST
+@login_required
+def check(request, year: int, unit_code: str):
+    """htmx: the findings for what is typed now, without saving anything."""
+    unit = unit_for_reporter(request, unit_code)
+    report = _report(year, unit)
+    definition = form_definition(report.campaign)
+    from chengxin.statform.validation import parse_values
+
+    values, parse_findings = parse_values(definition, _raw_values(request.POST, definition))
+    findings = parse_findings + (services.report_check(report, values) if not parse_findings else [])
+    return render(request, "reporting/_findings.html", {"findings": findings, "live": True})
+
+
+@require_POST
+@login_required
+def upload_summary(request, year: int, unit_code: str):
+    unit = unit_for_reporter(request, unit_code)
+    report = _report(year, unit)
+    try:
+        summary = services.report_upload_summary(
+            report=report, uploaded_file=request.FILES.get("summary"), acting_user=request.user
+        )
+        messages.success(request, f"总结报告“{summary.original_name}”已上传。")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect(reverse("reporting:entry", kwargs={"year": year, "unit_code": unit_code}) + "#summary")
+
+
+@require_GET
+@login_required
+def download_summary(request, year: int, unit_code: str):
+    unit = unit_for_reader(request, unit_code)
+    report = _report(year, unit)
+    summary = summary_current(report)
+    if summary is None:
+        raise Http404
+    name = safe_filename(summary.original_name, f"summary.{summary.kind}")
+    return FileResponse(summary.file.open("rb"), as_attachment=True, filename=name)
+
+
+@require_GET
+@login_required
+def print_view(request, year: int, unit_code: str):
+    unit = unit_for_reader(request, unit_code)
+    report = _report(year, unit)
+    return render(request, "reporting/print.html", _page_context(request, report))
+
+
+@require_GET
+@national_required
+def review(request, year: int, unit_code: str):
+    """One submission as the ministry sees it: figures, warnings and explanations, the summary, history."""
+    unit = get_object_or_404(Unit, code=unit_code)
+    report = _report(year, unit)
+    return render(request, "reporting/review.html", _page_context(request, report))
+
+
+@require_POST
+@national_required
+def review_action(request, year: int, unit_code: str):
+    unit = get_object_or_404(Unit, code=unit_code)
+    report = _report(year, unit)
+    action = request.POST.get("action")
+    try:
+        if action == "return":
+            services.report_return(report=report, reason=request.POST.get("reason", ""), acting_user=request.user)
+            messages.success(request, f"已将{unit.name}的报告退回。")
+        elif action == "accept":
+            services.report_accept(report=report, acting_user=request.user)
+            messages.success(request, f"{unit.name}的报告已审核通过。")
+        else:
+            raise DomainError("未知的操作")
+    except DomainError as exc:
+        context = _page_context(request, report)
+        context["error"] = exc
+        context["reason"] = request.POST.get("reason", "")
+        return render(request, "reporting/review.html", context, status=exc.status if exc.status != 400 else 422)
+    return redirect("reporting:review", year=year, unit_code=unit_code)
+
+
+@require_POST
+@national_required
+def accept_clean(request, year: int):
+    campaign = campaign_get(year)
+    codes = request.POST.getlist("units")
+    reports = list(Report.objects.filter(campaign=campaign, unit__code__in=codes).select_related("unit", "campaign"))
+    if not reports:
+        messages.error(request, "请先勾选要审核通过的单位。")
+        return redirect("analytics:completeness", year=year)
+    accepted, skipped = services.reports_accept_clean(reports=reports, acting_user=request.user)
+    if accepted:
+        messages.success(request, f"已审核通过 {len(accepted)} 个单位：" + "、".join(r.unit.name for r in accepted))
+    for report, why in skipped:
+        messages.warning(request, f"{report.unit.name}未通过批量审核：{why}")
+    return redirect("analytics:completeness", year=year)

@@ -1,0 +1,114 @@
+"""The statistics form as data: a tree of row labels, figures at the leaves, and validation rules.
+
+A later year's form adds, renames or drops rows by editing data; no code change is needed.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chengxin.campaigns.models import Campaign
+
+
+class StatForm(models.Model):
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="stat_form")
+    title = models.CharField(_("表名"), max_length=200)
+
+    class Meta:
+        verbose_name = _("统计表")
+        verbose_name_plural = _("统计表")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Row(models.Model):
+    """A printed row label: a group (宣传形式), a sub-group (户外活动) or a leaf (会议（场次、人次）).
+
+    Only leaves carry figures. `path` is derived on save: the labels from the root, joined by ›.
+    """
+
+    form = models.ForeignKey(StatForm, on_delete=models.CASCADE, related_name="rows")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    label = models.CharField(_("行标签"), max_length=100)
+    order = models.PositiveIntegerField(_("排序"))
+    depth = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["form", "order"], name="row_order_unique")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class FigureKind(models.TextChoices):
+    NUMBER = "number", _("数字")
+    TEXT = "text", _("文字")
+
+
+class Figure(models.Model):
+    """One stored value of the form, e.g. 会议 › 场次 (code `meeting_sessions`)."""
+
+    form = models.ForeignKey(StatForm, on_delete=models.CASCADE, related_name="figures")
+    row = models.ForeignKey(Row, on_delete=models.CASCADE, related_name="figures")
+    code = models.SlugField(_("代码"), max_length=50)
+    label = models.CharField(_("名称"), max_length=50, help_text=_("在行内的名称，如“场次”；单值行可与行标签相同"))
+    unit_of_measure = models.CharField(_("计量单位"), max_length=10, blank=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=FigureKind.choices, default=FigureKind.NUMBER)
+    order = models.PositiveIntegerField(_("排序"))
+    help_text = models.CharField(_("填写说明"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "code"], name="figure_code_unique"),
+            models.UniqueConstraint(fields=["form", "order"], name="figure_order_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind == FigureKind.NUMBER
+
+
+class Operator(models.TextChoices):
+    GE = "ge", _("大于或等于")
+    LE = "le", _("小于或等于")
+    GT = "gt", _("大于")
+    LT = "lt", _("小于")
+    EQ = "eq", _("等于")
+    BOTH_OR_NEITHER = "both_or_neither", _("同时为零或同时不为零")
+    REQUIRES = "requires", _("左侧不为零时右侧必须填写")
+    WITHIN_FACTOR_OF_PREVIOUS = "within_factor_of_previous", _("与上年相比不超过右侧倍数")
+
+
+class Severity(models.TextChoices):
+    ERROR = "error", _("错误")
+    WARNING = "warning", _("提示")
+
+
+class Rule(models.Model):
+    """A validation rule: `left operator right`, shown at the `anchor` figure's cell when it fails.
+
+    `left` and `right` are expressions: figure codes joined by `+`, a whole number, or `*` (every number
+    figure, for the year-on-year rule). The failing message is `message`, prefixed by the cell's path.
+    """
+
+    form = models.ForeignKey(StatForm, on_delete=models.CASCADE, related_name="rules")
+    code = models.SlugField(_("规则代码"), max_length=50)
+    left = models.CharField(_("左侧"), max_length=200)
+    operator = models.CharField(_("运算"), max_length=30, choices=Operator.choices)
+    right = models.CharField(_("右侧"), max_length=200)
+    severity = models.CharField(_("级别"), max_length=10, choices=Severity.choices)
+    anchor = models.SlugField(_("提示所在单元格"), max_length=50, blank=True)
+    message = models.CharField(_("提示信息"), max_length=300)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [models.UniqueConstraint(fields=["form", "code"], name="rule_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.left} {self.operator} {self.right}"

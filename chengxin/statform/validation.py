@@ -1,0 +1,172 @@
+"""Checks a report's values against its form's rules. Pure functions: no database access.
+
+A finding names the cell it concerns the way a person reads the paper table, e.g.
+``新媒介 › 直播（场次，观看人次）: 观看人次必须在场次为 0 时为 0…``.
+"""
+
+import operator as op
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from chengxin.core.numbers import NumberParseError, format_number, parse_whole_number
+from chengxin.statform.definition import FigureDef, FormDefinition, RuleDef
+from chengxin.statform.models import Operator, Severity
+
+Values = Mapping[str, int | str | None]
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # rule code, or "parse" / "required"
+    severity: str
+    figure: str  # the code of the cell the finding is shown next to
+    message: str  # complete, user-facing: "cell path: instruction"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == Severity.ERROR
+
+
+_COMPARE = {
+    Operator.GE: op.ge,
+    Operator.LE: op.le,
+    Operator.GT: op.gt,
+    Operator.LT: op.lt,
+    Operator.EQ: op.eq,
+}
+_TERM = re.compile(r"^(\d+|[a-z][a-z0-9_]*)$")
+
+
+class RuleDefinitionError(ValueError):
+    """A rule refers to an unknown figure or has a malformed side; raised when a form is loaded."""
+
+
+def parse_values(definition: FormDefinition, raw: Mapping[str, object]) -> tuple[dict, list[Finding]]:
+    """Turn typed text into stored values. Unknown codes are ignored; errors name the cell."""
+    values: dict[str, int | str | None] = {}
+    findings: list[Finding] = []
+    for figure in definition.figures:
+        if figure.code not in raw:
+            continue
+        item = raw[figure.code]
+        if figure.is_number:
+            try:
+                values[figure.code] = parse_whole_number(item)  # type: ignore[arg-type]
+            except NumberParseError as exc:
+                findings.append(Finding("parse", Severity.ERROR, figure.code, f"{figure.cell_name}: {exc}"))
+        else:
+            text = "" if item is None else str(item).strip()
+            if len(text) > 500:
+                findings.append(Finding("parse", Severity.ERROR, figure.code, f"{figure.cell_name}: 不能超过 500 字"))
+            else:
+                values[figure.code] = text
+    return values, findings
+
+
+def terms(expression: str) -> list[str]:
+    parts = [p.strip() for p in expression.split("+")]
+    if not parts or any(not _TERM.match(p) for p in parts):
+        raise RuleDefinitionError(f"malformed rule side {expression!r}")
+    return parts
+
+
+def check_rule_definition(definition: FormDefinition, rule: RuleDef) -> None:
+    """Refuse a rule that names a figure the form does not have."""
+    if rule.operator not in Operator.values:
+        raise RuleDefinitionError(f"rule {rule.code}: unknown operator {rule.operator!r}")
+    if rule.severity not in Severity.values:
+        raise RuleDefinitionError(f"rule {rule.code}: unknown severity {rule.severity!r}")
+    sides = [rule.left] if rule.operator == Operator.WITHIN_FACTOR_OF_PREVIOUS else [rule.left, rule.right]
+    for side in sides:
+        if side == "*":
+            continue
+        for term in terms(side):
+            if not term.isdigit() and term not in definition.by_code:
+                raise RuleDefinitionError(f"rule {rule.code}: unknown figure {term!r}")
+    if rule.anchor and rule.anchor not in definition.by_code:
+        raise RuleDefinitionError(f"rule {rule.code}: unknown anchor {rule.anchor!r}")
+
+
+def _value(values: Values, expression: str) -> int:
+    total = 0
+    for term in terms(expression):
+        if term.isdigit():
+            total += int(term)
+        else:
+            v = values.get(term)
+            total += v if isinstance(v, int) else 0
+    return total
+
+
+def _present(values: Values, expression: str) -> bool:
+    for term in terms(expression):
+        v = values.get(term)
+        if (isinstance(v, int) and v > 0) or (isinstance(v, str) and v.strip()):
+            return True
+    return False
+
+
+def _anchor(definition: FormDefinition, rule: RuleDef) -> FigureDef:
+    code = rule.anchor or terms(rule.left)[0]
+    return definition.by_code[code]
+
+
+def check_values(
+    definition: FormDefinition,
+    values: Values,
+    *,
+    previous: Values | None = None,
+    require_complete: bool = False,
+) -> list[Finding]:
+    """Every rule of the form, applied to `values` (figure code → int / text / None).
+
+    `previous` holds the same unit's values of the previous campaign, by code, for year-on-year rules.
+    `require_complete` (on submission) turns every empty number cell into an error.
+    """
+    findings: list[Finding] = []
+    if require_complete:
+        for figure in definition.number_figures:
+            if values.get(figure.code) is None:
+                findings.append(
+                    Finding("required", Severity.ERROR, figure.code, f"{figure.cell_name}: 请填写（没有请填 0）")
+                )
+    for rule in definition.rules:
+        if rule.operator == Operator.WITHIN_FACTOR_OF_PREVIOUS:
+            findings.extend(_year_on_year(definition, rule, values, previous))
+            continue
+        if rule.operator in _COMPARE:
+            failed = not _COMPARE[rule.operator](_value(values, rule.left), _value(values, rule.right))
+        elif rule.operator == Operator.BOTH_OR_NEITHER:
+            failed = _present(values, rule.left) != _present(values, rule.right)
+        elif rule.operator == Operator.REQUIRES:
+            failed = _present(values, rule.left) and not _present(values, rule.right)
+        else:  # pragma: no cover - check_rule_definition refuses unknown operators at load time
+            raise RuleDefinitionError(rule.operator)
+        if failed:
+            anchor = _anchor(definition, rule)
+            findings.append(Finding(rule.code, rule.severity, anchor.code, f"{anchor.path}: {rule.message}"))
+    return findings
+
+
+def _year_on_year(definition: FormDefinition, rule: RuleDef, values: Values, previous: Values | None) -> list[Finding]:
+    if not previous:
+        return []
+    factor = int(rule.right)
+    codes = [f.code for f in definition.number_figures] if rule.left == "*" else terms(rule.left)
+    found = []
+    for code in codes:
+        now, before = values.get(code), previous.get(code)
+        if not isinstance(now, int) or not isinstance(before, int) or before == 0:
+            continue
+        if now > before * factor or now * factor < before:
+            figure = definition.by_code[code]
+            found.append(
+                Finding(
+                    f"{rule.code}:{code}",
+                    rule.severity,
+                    code,
+                    f"{figure.cell_name}: 本年 {format_number(now)}，上年 {format_number(before)}。{rule.message}",
+                )
+            )
+    return found

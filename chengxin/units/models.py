@@ -1,0 +1,91 @@
+"""Organisation units (the 19 bodies, provincial units, cities and counties) and the accounts that belong to them."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE = "province", _("省、自治区、直辖市")
+    PLANNED_CITY = "planned_city", _("计划单列市")
+    CORPS = "corps", _("新疆生产建设兵团")
+    CITY = "city", _("地市商务主管部门")
+    COUNTY = "county", _("区县商务主管部门")
+    NATIONAL_BODY = "national_body", _("国家部门和单位")
+
+
+PROVINCIAL_KINDS = (UnitKind.PROVINCE, UnitKind.PLANNED_CITY, UnitKind.CORPS)
+
+
+class Unit(models.Model):
+    """A reporting or organising unit.
+
+    Provincial units use their GB/T 2260 code as `code` and `region_code`; 新疆生产建设兵团 reports under
+    the non-standard code 660000 and has no `region_code`; national bodies use short uppercase codes.
+    """
+
+    code = models.CharField(_("代码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=40)
+    full_name = models.CharField(_("全称"), max_length=200, blank=True)
+    kind = models.CharField(_("类别"), max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    region_code = models.CharField(_("行政区划代码"), max_length=6, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["sort_order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="corps") | models.Q(region_code=""),
+                name="corps_has_no_standard_region_code",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_provincial(self) -> bool:
+        return self.kind in PROVINCIAL_KINDS
+
+    @property
+    def is_national_body(self) -> bool:
+        return self.kind == UnitKind.NATIONAL_BODY
+
+
+class Role(models.TextChoices):
+    NATIONAL_ADMIN = "national_admin", _("国家管理员")
+    NATIONAL_REVIEWER = "national_reviewer", _("国家审核员")
+    UNIT_REPORTER = "unit_reporter", _("单位填报员")
+
+
+class User(AbstractUser):
+    """An account always belongs to one unit and has one role."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT)
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices, default=Role.UNIT_REPORTER)
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_national(self) -> bool:
+        return self.role in (Role.NATIONAL_ADMIN, Role.NATIONAL_REVIEWER)
+
+    @property
+    def is_national_admin(self) -> bool:
+        return self.role == Role.NATIONAL_ADMIN
+
+    def reports_for(self, unit: Unit) -> bool:
+        """True if this account fills in the given unit's report."""
+        return self.role == Role.UNIT_REPORTER and self.unit_id is not None and self.unit_id == unit.pk

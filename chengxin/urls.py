@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from chengxin.reporting.views import home
+
+admin.site.site_header = "诚信兴商宣传月活动管理平台 · 系统管理"
+admin.site.site_title = "诚信兴商宣传月"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("campaigns/", include("chengxin.campaigns.urls")),
+    path("campaigns/", include("chengxin.reporting.urls")),
+    path("campaigns/", include("chengxin.analytics.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -104,3 +104,61 @@ def make_pdf() -> bytes:
 @pytest.fixture
 def docx_upload():
     return SimpleUploadedFile("广东省总结报告.docx", make_docx(), content_type="application/octet-stream")
+
+
+# --- Browser tests -----------------------------------------------------------------------------------------
+# They drive Debian's chromium (never a downloaded browser) through Playwright. Without chromium they are
+# skipped with a reason that pytest prints (-ra); under CI=true a missing chromium is a failure instead.
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    import os
+    import shutil
+
+    return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("chromium is not installed but CI=true: .ci/run must install Debian's chromium")
+        pytest.skip(
+            "browser test skipped: Debian's chromium is not installed (apt-get install chromium fonts-noto-cjk)"
+        )
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test are still
+    # synchronous and safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser page; console errors are collected in `page.console_errors`."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    page.set_default_timeout(15_000)
+    page.base_url = live_server.url
+    yield page
+    context.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from chengxin.core.env import env_bool, env_choice, env_int, env_list, env_required, env_str
+from chengxin.core.env import email_settings, env_bool, env_choice, env_int, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -161,10 +161,8 @@ if PRODUCTION:
     STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"
     WHITENOISE_USE_FINDERS = False
 
-_email_url = env_str("EMAIL_URL")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if _email_url else "django.core.mail.backends.console.EmailBackend"
-)
+DEFAULT_FROM_EMAIL = "诚信兴商宣传月 <noreply@localhost>"
+globals().update(email_settings(env_str("EMAIL_URL")))
 
 LOGGING = {
     "version": 1,

@@ -53,3 +53,28 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} must be one of: {', '.join(choices)}.")
     return value
+
+
+def email_settings(url: str | None) -> dict:
+    """Django mail settings from `smtp://user:password@host:port` (`smtps://` for TLS on connect,
+    `?starttls=1` for STARTTLS, `?from=addr` for the sender). None or empty: print mail to the console."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ImproperlyConfigured(f"EMAIL_URL must look like smtp://user:password@host:port, not {parts.scheme}://…")
+    query = parse_qs(parts.query)
+    result = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": query.get("starttls", ["0"])[0] in _TRUE,
+    }
+    if "from" in query:
+        result["DEFAULT_FROM_EMAIL"] = query["from"][0]
+    return result

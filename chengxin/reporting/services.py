@@ -103,6 +103,13 @@ def _log(report: Report, user: User, action: str, old: str, new: str, *, reason:
     )
 
 
+def _lock(report: Report) -> Report:
+    """The report's row, created if the unit never saved anything, locked for this transaction."""
+    if report.pk is None:
+        report, _ = Report.objects.get_or_create(campaign_id=report.campaign_id, unit_id=report.unit_id)
+    return Report.objects.select_for_update().select_related("campaign", "unit").get(pk=report.pk)
+
+
 def report_get_or_start(*, campaign: Campaign, unit: Unit) -> Report:
     """The unit's report for the campaign, created (not started) on first access."""
     report, _ = Report.objects.get_or_create(campaign=campaign, unit=unit)
@@ -132,7 +139,7 @@ def report_save_draft(
     """Save typed figures as a draft. Text that is not a number refuses the whole save (nothing is written),
     with an error per cell; rule errors and warnings are returned, and block only submission."""
     _require_reporter(report, acting_user)
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = _lock(report)
     new_status = _next_status(report, Action.SAVE_DRAFT)
     definition = form_definition(report.campaign)
     values, parse_findings = parse_values(definition, raw_values)
@@ -176,7 +183,7 @@ def report_upload_summary(*, report: Report, uploaded_file, acting_user: User) -
     """Store the summary report under a generated name outside the web root; the newest upload counts."""
     _require_reporter(report, acting_user)
     checked = check_document(uploaded_file, max_bytes=settings.SUMMARY_MAX_BYTES)
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = _lock(report)
     new_status = _next_status(report, Action.UPLOAD_SUMMARY)
     _bump_version(report, None)
     content = uploaded_file.read()
@@ -212,7 +219,7 @@ def report_submit(
     """Submit figures and summary. Errors block; each warning needs a written explanation; the summary
     report is required. After the deadline the submission is accepted and marked late (逾期)."""
     participant = _require_reporter(report, acting_user)
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = _lock(report)
     new_status = _next_status(report, Action.SUBMIT)
     if explanations is not None:
         report.explanations = {k: v.strip() for k, v in explanations.items() if v and v.strip()}
@@ -245,7 +252,7 @@ def report_return(*, report: Report, reason: str, acting_user: User) -> Report:
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise DomainError("请填写退回原因", errors=[FieldError("reason", "请填写退回原因，单位将看到这段说明")])
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = _lock(report)
     new_status = _next_status(report, Action.RETURN)
     _bump_version(report, None)
     old_status = report.status
@@ -262,7 +269,7 @@ def report_return(*, report: Report, reason: str, acting_user: User) -> Report:
 def report_accept(*, report: Report, acting_user: User, reason: str = "") -> Report:
     """Accept a submitted report; it is locked from then on."""
     _require_reviewer(acting_user)
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    report = _lock(report)
     new_status = _next_status(report, Action.ACCEPT)
     _bump_version(report, None)
     old_status = report.status

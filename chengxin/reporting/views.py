@@ -14,7 +14,7 @@ from chengxin.core.permissions import national_required, unit_for_reader, unit_f
 from chengxin.core.uploads import safe_filename
 from chengxin.reporting import services
 from chengxin.reporting.models import Report, Status
-from chengxin.reporting.selectors import report_history, report_values, summary_current
+from chengxin.reporting.selectors import report_for_unit, report_history, report_values, summary_current
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
 
@@ -76,10 +76,11 @@ def _page_context(request, report: Report, *, raw=None, field_errors=None, expla
 
 
 def _report(year: int, unit: Unit) -> Report:
+    """The unit's report (unsaved and not started if it never saved anything): reading creates nothing."""
     campaign = campaign_get(year)
     if participant_get(campaign, unit) is None:
         raise Http404
-    return services.report_get_or_start(campaign=campaign, unit=unit)
+    return report_for_unit(campaign, unit) or Report(campaign=campaign, unit=unit)
 
 
 @login_required
@@ -115,11 +116,10 @@ def entry(request, year: int, unit_code: str):
     saved = False
     try:
         if action == "save" or report.is_editable:
-            services.report_save_draft(
+            report = services.report_save_draft(
                 report=report, raw_values=raw, version=version, acting_user=request.user, explanations=explanations
-            )
+            ).report
             saved = True
-            report.refresh_from_db()
         if action == "submit":
             services.report_submit(
                 report=report, version=report.version, acting_user=request.user, explanations=explanations
@@ -129,7 +129,7 @@ def entry(request, year: int, unit_code: str):
             messages.success(request, "草稿已保存。")
         return redirect("reporting:entry", year=year, unit_code=unit_code)
     except DomainError as exc:
-        report.refresh_from_db()
+        report = _report(year, unit)
         context = _page_context(request, report, raw=raw, field_errors=exc.errors, explanations=explanations)
         context["error"] = exc
         context["draft_saved"] = saved

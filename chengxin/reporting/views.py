@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chengxin.campaigns.selectors import campaign_get, participant_get
@@ -13,7 +14,7 @@ from chengxin.core.numbers import format_number
 from chengxin.core.permissions import national_required, unit_for_reader, unit_for_reporter
 from chengxin.core.uploads import safe_filename
 from chengxin.reporting import services
-from chengxin.reporting.models import Report, Status
+from chengxin.reporting.models import Report
 from chengxin.reporting.selectors import report_for_unit, report_history, report_values, summary_current
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
@@ -71,7 +72,7 @@ def _page_context(request, report: Report, *, raw=None, field_errors=None, expla
         "explanations": explanations if explanations is not None else report.explanations,
         "summary": summary_current(report),
         "history": report_history(report)[:50] if report.pk else [],
-        "Status": Status,
+        "deadline_passed": participant is not None and timezone.localdate() > participant.deadline,
     }
 
 

@@ -77,7 +77,7 @@ def test_embedded_default_is_sqlite_in_wal_mode_under_var(tmp_path):
     )
     result = _chengxin(["shell", "-c", code], {}, tmp_path)
     assert result.returncode == 0, result.stderr
-    vendor, mode, name = result.stdout.split()
+    vendor, mode, name = result.stdout.splitlines()[-1].split()
     assert (vendor, mode) == ("sqlite", "wal")
     assert name == str(tmp_path / "chengxin.sqlite3")
 

@@ -40,7 +40,7 @@ def totals_page(request, year: int):
                 "figures": [{"def": f, "value": result.get(f.code)} for f in line.leaf.figures],
             }
         )
-    chart = [{"name": f.cell_name, "value": result[f.code]} for f in definition.number_figures]
+    chart = [{"name": f.short_name, "value": result[f.code]} for f in definition.number_figures]
     return render(
         request,
         "analytics/totals.html",

@@ -21,6 +21,9 @@ class Campaign(models.Model):
     lock_date = models.DateField(
         _("锁定日期"), null=True, blank=True, help_text=_("该日之后各单位不能再修改或报送；为空表示尚未锁定")
     )
+    organiser = models.ForeignKey(
+        Unit, verbose_name=_("牵头主办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     receiver = models.CharField(_("报送对象"), max_length=100, blank=True)
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     contact_department = models.CharField(_("联系部门"), max_length=100, blank=True)

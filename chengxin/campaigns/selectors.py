@@ -17,8 +17,20 @@ def campaign_get(year: int) -> Campaign:
     return campaign
 
 
+def campaign_bodies(campaign: Campaign) -> list:
+    """The organiser and the co-organising bodies, in the notice's signature order."""
+    bodies = [
+        p.unit
+        for p in campaign.participants.filter(unit__kind="national_body")
+        .select_related("unit")
+        .order_by("unit__sort_order")
+    ]
+    return ([campaign.organiser] if campaign.organiser else []) + bodies
+
+
 def campaign_overview(campaign: Campaign) -> dict:
     return {
+        "bodies": campaign_bodies(campaign),
         "focus_areas": list(campaign.focus_areas.all()),
         "requirements": list(campaign.requirements.all()),
         "plan": list(campaign.plan_activities.select_related("lead_body")),

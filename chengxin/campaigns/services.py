@@ -45,8 +45,10 @@ def campaign_load(*, year: int) -> Campaign:
     spec = campaign_spec(year)
     units = units_load_reference()
     info = spec["campaign"]
+    organiser_code, *co_organisers = info["bodies"]
+    defaults = {k: info[k] for k in CAMPAIGN_FIELDS if k in info}
     campaign, _ = Campaign.objects.update_or_create(
-        year=year, defaults={k: info[k] for k in CAMPAIGN_FIELDS if k in info}
+        year=year, defaults={**defaults, "organiser": units[organiser_code]}
     )
     for model, key in ((FocusArea, "focus_area"), (Requirement, "requirement")):
         numbers = []
@@ -72,7 +74,6 @@ def campaign_load(*, year: int) -> Campaign:
 
     # Expected reporters: every provincial unit fills the table and sends a summary; the co-organising
     # bodies send a summary only. The organiser (the first body) reviews and is not expected to report.
-    _organiser, *co_organisers = info["bodies"]
     expected = {u.pk: True for u in Unit.objects.filter(kind__in=PROVINCIAL_KINDS)}
     expected.update({units[code].pk: False for code in co_organisers})
     for unit_id, fills in expected.items():

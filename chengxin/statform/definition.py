@@ -27,6 +27,12 @@ class FigureDef:
     row_codes: tuple[str, ...] = ()
 
     @property
+    def short_name(self) -> str:
+        """A compact name for charts and column heads: "会议 场次", "纸媒新闻"."""
+        head = self.row_label.split("（")[0]
+        return f"{head} {self.label}" if len(self.row_codes) > 1 else head
+
+    @property
     def cell_name(self) -> str:
         """The cell as a person names it on paper: "户外活动 › 会议（场次、人次） 人次"."""
         return f"{self.path} {self.label}" if len(self.row_codes) > 1 else self.path

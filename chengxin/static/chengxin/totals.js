@@ -5,7 +5,7 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!el || !window.echarts) return;
   var chart = window.echarts.init(el);
   chart.setOption({
-    grid: { left: 240, right: 40, top: 10, bottom: 30 },
+    grid: { left: 140, right: 90, top: 10, bottom: 40 },
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     xAxis: { type: "log", logBase: 10, min: 1, name: "合计（对数刻度）" },
     yAxis: { type: "category", inverse: true, data: data.map(function (d) { return d.name; }) },

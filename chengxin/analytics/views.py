@@ -7,6 +7,7 @@ from chengxin.analytics.selectors import SCOPE_LABELS, TOTAL_SCOPES, completenes
 from chengxin.campaigns.selectors import campaign_get
 from chengxin.core.permissions import national_required
 from chengxin.statform.selectors import form_definition
+from chengxin.units.selectors import unit_resolve
 
 
 @require_GET
@@ -15,11 +16,15 @@ def completeness_page(request, year: int):
     campaign = campaign_get(year)
     data = completeness(campaign)
     status_filter = request.GET.get("status", "")
+    query = request.GET.get("q", "").strip()[:50]
     units = [u for u in data.units if not status_filter or u.status == status_filter]
+    if query:
+        named = unit_resolve(query)
+        units = [u for u in units if (u.code == named.code if named else query in u.name or query in u.code)]
     return render(
         request,
         "analytics/completeness.html",
-        {"campaign": campaign, "data": data, "units": units, "status_filter": status_filter},
+        {"campaign": campaign, "data": data, "units": units, "status_filter": status_filter, "query": query},
     )
 
 

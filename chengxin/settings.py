@@ -138,7 +138,8 @@ WHITENOISE_USE_FINDERS = True
 
 # Uploaded files live outside the web root and are only served through views that check access.
 MEDIA_ROOT = Path(env_str("CHENGXIN_MEDIA_ROOT") or VAR_DIR / "files")
-MEDIA_URL = None
+# No URL serves MEDIA_ROOT; this prefix is routed nowhere (Django's test live server needs a string here).
+MEDIA_URL = "/_uploads-are-not-served-by-url/"
 SUMMARY_MAX_BYTES = env_int("CHENGXIN_SUMMARY_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import include, path
 
 from chengxin.reporting.views import home
@@ -16,4 +18,5 @@ urlpatterns = [
     path("campaigns/", include("chengxin.analytics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", lambda request: redirect(static("chengxin/favicon.svg"), permanent=True)),
 ]

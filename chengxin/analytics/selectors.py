@@ -38,7 +38,12 @@ def split_methods(text: str) -> list[str]:
 def totals(campaign: Campaign, scope: str = "submitted") -> dict:
     """National totals by figure code over the reports in `scope`; text figures as {method: units naming it}."""
     statuses = TOTAL_SCOPES[scope]
-    values = FigureValue.objects.filter(report__campaign=campaign, report__status__in=statuses)
+    values = FigureValue.objects.filter(
+        report__campaign=campaign,
+        report__status__in=statuses,
+        report__unit__participations__campaign=campaign,
+        report__unit__participations__fills_statistics=True,
+    )
     sums = dict(
         values.filter(figure__kind=FigureKind.NUMBER)
         .values("figure__code")
@@ -57,15 +62,6 @@ def totals(campaign: Campaign, scope: str = "submitted") -> dict:
     return result
 
 
-def totals_report_count(campaign: Campaign, scope: str = "submitted") -> int:
-    return Report.objects.filter(
-        campaign=campaign,
-        status__in=TOTAL_SCOPES[scope],
-        unit__participations__campaign=campaign,
-        unit__participations__fills_statistics=True,
-    ).count()
-
-
 @dataclass
 class KindSummary:
     kind: str
@@ -77,6 +73,11 @@ class KindSummary:
     returned: int = 0
     not_started: int = 0
     accepted: int = 0
+
+    @property
+    def waiting(self) -> int:
+        """Submitted and not yet reviewed."""
+        return self.submitted - self.accepted
 
     @property
     def rate(self) -> float:

@@ -45,7 +45,13 @@ def totals_page(request, year: int):
                 "figures": [{"def": f, "value": result.get(f.code)} for f in line.leaf.figures],
             }
         )
-    chart = [{"name": f.short_name, "value": result[f.code]} for f in definition.number_figures]
+    # Two charts on linear scales: people and copies (人次, 份) are counted in thousands, events and items
+    # (场, 条, 篇, 次) in tens; one scale for both hides the small ones.
+    charts = {"people": [], "counts": []}
+    for f in definition.number_figures:
+        charts["people" if f.unit in ("人次", "人", "份") else "counts"].append(
+            {"name": f.short_name, "value": result[f.code]}
+        )
     return render(
         request,
         "analytics/totals.html",
@@ -55,7 +61,8 @@ def totals_page(request, year: int):
             "scopes": SCOPE_LABELS,
             "rows": rows,
             "depth": definition.depth,
-            "chart": chart,
+            "charts": charts,
+            "has_data": any(result[f.code] for f in definition.number_figures),
             "reports_counted": completeness(campaign).overall,
         },
     )

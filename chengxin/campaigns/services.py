@@ -47,8 +47,13 @@ def campaign_load(*, year: int) -> Campaign:
     info = spec["campaign"]
     organiser_code, *co_organisers = info["bodies"]
     defaults = {k: info[k] for k in CAMPAIGN_FIELDS if k in info}
+    # The deadline is the notice's only on first load: afterwards it belongs to the national administrator
+    # (settings page), and a reload must not undo an extension.
+    deadline = defaults.pop("deadline")
     campaign, _ = Campaign.objects.update_or_create(
-        year=year, defaults={**defaults, "organiser": units[organiser_code]}
+        year=year,
+        defaults={**defaults, "organiser": units[organiser_code]},
+        create_defaults={**defaults, "organiser": units[organiser_code], "deadline": deadline},
     )
     for model, key in ((FocusArea, "focus_area"), (Requirement, "requirement")):
         numbers = []

@@ -62,7 +62,7 @@ def settings_page(request, year: int):
                     reason=request.POST.get("reason", ""),
                     acting_user=request.user,
                 )
-                messages.success(request, f"已对{unit.name}准予例外。")
+                messages.success(request, f"已为{unit.name}单独延期。")
             return redirect("campaigns:settings", year=year)
         except DomainError as exc:
             error = exc

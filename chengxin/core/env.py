@@ -66,14 +66,21 @@ def email_settings(url: str | None) -> dict:
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise ImproperlyConfigured(f"EMAIL_URL must look like smtp://user:password@host:port, not {parts.scheme}://…")
     query = parse_qs(parts.query)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ImproperlyConfigured("EMAIL_URL has a port that is not a number between 0 and 65535.") from None
+    starttls = query.get("starttls", ["0"])[0] in _TRUE
+    if parts.scheme == "smtps" and starttls:
+        raise ImproperlyConfigured("EMAIL_URL: smtps:// (TLS on connect) and ?starttls=1 cannot be combined.")
     result = {
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": parts.hostname,
-        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_PORT": port or (465 if parts.scheme == "smtps" else 25),
         "EMAIL_HOST_USER": unquote(parts.username or ""),
         "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
         "EMAIL_USE_SSL": parts.scheme == "smtps",
-        "EMAIL_USE_TLS": query.get("starttls", ["0"])[0] in _TRUE,
+        "EMAIL_USE_TLS": starttls,
     }
     if "from" in query:
         result["DEFAULT_FROM_EMAIL"] = query["from"][0]

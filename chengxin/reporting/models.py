@@ -97,7 +97,7 @@ class Action(models.TextChoices):
     SUBMIT = "submit", _("报送")
     RETURN = "return", _("退回")
     ACCEPT = "accept", _("审核通过")
-    GRANT_EXCEPTION = "grant_exception", _("准予例外")
+    GRANT_EXCEPTION = "grant_exception", _("单独延期")
 
 
 class ReportEvent(models.Model):

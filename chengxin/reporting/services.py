@@ -138,10 +138,12 @@ def report_save_draft(
 ) -> SaveResult:
     """Save typed figures as a draft. Text that is not a number refuses the whole save (nothing is written),
     with an error per cell; rule errors and warnings are returned, and block only submission."""
-    _require_reporter(report, acting_user)
+    participant = _require_reporter(report, acting_user)
     report = _lock(report)
     new_status = _next_status(report, Action.SAVE_DRAFT)
     definition = form_definition(report.campaign)
+    if not participant.fills_statistics and any(str(v or "").strip() for v in raw_values.values()):
+        raise DomainError(f"{report.unit.name}本年度只需上传总结报告，不填统计表")
     values, parse_findings = parse_values(definition, raw_values)
     if parse_findings:
         raise DomainError(
@@ -309,10 +311,10 @@ def participant_grant_exception(
 ) -> Participant:
     """Give one unit a later deadline and/or lock date than the campaign's."""
     if not acting_user.is_national_admin:
-        raise DomainError("只有国家管理员可以准予例外", status=403)
+        raise DomainError("只有国家管理员可以为单位单独延期", status=403)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("请填写准予例外的原因", errors=[FieldError("reason", "请填写原因")])
+        raise DomainError("请填写单独延期的原因", errors=[FieldError("reason", "请填写原因")])
     participant = Participant.objects.select_for_update().filter(campaign=campaign, unit=unit).first()
     if participant is None:
         raise DomainError(f"{unit}不是本年度的报送单位", status=404)
@@ -324,7 +326,7 @@ def participant_grant_exception(
     participant.save()
     report = report_get_or_start(campaign=campaign, unit=unit)
     text = "截止日期 {}，锁定日期 {}".format(
-        deadline.isoformat() if deadline else "同全局", lock_date.isoformat() if lock_date else "同全局"
+        deadline.isoformat() if deadline else "同统一日期", lock_date.isoformat() if lock_date else "同统一日期"
     )
     _log(
         report,

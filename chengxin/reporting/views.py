@@ -28,8 +28,9 @@ def _raw_values(post, definition) -> dict[str, str]:
     return {f.code: post.get(f"f_{f.code}", "") for f in definition.figures}
 
 
-def _table(definition, shown: dict, cell_messages: dict[str, list[tuple[str, str]]]) -> list[dict]:
-    """The printed table's lines with each figure's shown text and the messages next to its cell."""
+def _table(definition, shown: dict, cell_messages: dict, flags: dict[str, str]) -> list[dict]:
+    """The printed table's lines with each figure's shown text, the messages next to its cell, and whether
+    a rule that failed names it (every cell a failed rule names is highlighted, not only the anchor)."""
     lines = []
     for line in definition.table_lines():
         figures = []
@@ -40,10 +41,16 @@ def _table(definition, shown: dict, cell_messages: dict[str, list[tuple[str, str
                     "def": f,
                     "value": format_number(value) if isinstance(value, int) else (value or ""),
                     "messages": cell_messages.get(f.code, []),
+                    "flag": flags.get(f.code, ""),
                 }
             )
         lines.append({"labels": line.labels, "figures": figures})
     return lines
+
+
+def _instruction(message: str) -> str:
+    """The instruction part of "place：instruction", for showing inside the cell the place names."""
+    return message.split("：", 1)[-1]
 
 
 def _page_context(request, report: Report, *, raw=None, field_errors=None, explanations=None) -> dict:
@@ -52,18 +59,29 @@ def _page_context(request, report: Report, *, raw=None, field_errors=None, expla
     definition = form_definition(campaign)
     findings = services.report_check(report) if report.pk else []
     cell_messages: dict[str, list[tuple[str, str]]] = {}
+    flags: dict[str, str] = {}
     for f in findings:
-        cell_messages.setdefault(f.figure, []).append((f.severity, f.message))
+        cell_messages.setdefault(f.figure, []).append((f.severity, f.text))
+        for code in (f.figure, *f.related):
+            if flags.get(code) != "error":
+                flags[code] = f.severity
+    shown_texts = {f.message for f in findings}
     for e in field_errors or []:
-        cell_messages.setdefault(e.field, []).insert(0, ("error", e.message))
+        if e.field in definition.by_code and e.message not in shown_texts:
+            cell_messages.setdefault(e.field, []).insert(0, ("error", _instruction(e.message)))
+            flags[e.field] = "error"
     shown = raw if raw is not None else report_values(report)
+    today = timezone.localdate()
+    late_days = None
+    if report.submitted_at and participant is not None:
+        late_days = (timezone.localtime(report.submitted_at).date() - participant.deadline).days
     return {
         "campaign": campaign,
         "unit": report.unit,
         "report": report,
         "participant": participant,
         "definition": definition,
-        "table": _table(definition, shown, cell_messages),
+        "table": _table(definition, shown, cell_messages, flags),
         "depth": definition.depth,
         "findings": findings,
         "errors": [f for f in findings if f.is_error],
@@ -72,7 +90,8 @@ def _page_context(request, report: Report, *, raw=None, field_errors=None, expla
         "explanations": explanations if explanations is not None else report.explanations,
         "summary": summary_current(report),
         "history": report_history(report)[:50] if report.pk else [],
-        "deadline_passed": participant is not None and timezone.localdate() > participant.deadline,
+        "deadline_passed": participant is not None and today > participant.deadline,
+        "late_days": late_days,
     }
 
 
@@ -125,9 +144,13 @@ def entry(request, year: int, unit_code: str):
             services.report_submit(
                 report=report, version=report.version, acting_user=request.user, explanations=explanations
             )
-            messages.success(request, "已报送。商务部审核期间不能修改；如被退回，可修改后重新报送。")
+            messages.success(request, "报送成功。")
         else:
-            messages.success(request, "草稿已保存。")
+            errors = [f for f in services.report_check(report) if f.is_error]
+            if errors:
+                messages.warning(request, f"草稿已保存，但有 {len(errors)} 处错误，报送前须改正。")
+            else:
+                messages.success(request, "草稿已保存。")
         return redirect("reporting:entry", year=year, unit_code=unit_code)
     except DomainError as exc:
         report = _report(year, unit)

@@ -21,7 +21,14 @@ class Finding:
     rule: str  # rule code, or "parse" / "required"
     severity: str
     figure: str  # the code of the cell the finding is shown next to
-    message: str  # complete, user-facing: "cell path: instruction"
+    place: str  # the cell as a person reads the paper table: "新媒介 › 直播（场次，观看人次）"
+    text: str  # the instruction: "场次为 0 时观看人次也应为 0；有观看人次时请填写场次"
+    related: tuple[str, ...] = ()  # every figure the rule names, highlighted together
+
+    @property
+    def message(self) -> str:
+        """Complete and user-facing: "place：instruction"."""
+        return f"{self.place}：{self.text}"
 
     @property
     def is_error(self) -> bool:
@@ -54,11 +61,11 @@ def parse_values(definition: FormDefinition, raw: Mapping[str, object]) -> tuple
             try:
                 values[figure.code] = parse_whole_number(item)  # type: ignore[arg-type]
             except NumberParseError as exc:
-                findings.append(Finding("parse", Severity.ERROR, figure.code, f"{figure.cell_name}: {exc}"))
+                findings.append(Finding("parse", Severity.ERROR, figure.code, figure.cell_name, str(exc)))
         else:
             text = "" if item is None else str(item).strip()
             if len(text) > 500:
-                findings.append(Finding("parse", Severity.ERROR, figure.code, f"{figure.cell_name}: 不能超过 500 字"))
+                findings.append(Finding("parse", Severity.ERROR, figure.code, figure.cell_name, "不能超过 500 字"))
             else:
                 values[figure.code] = text
     return values, findings
@@ -129,7 +136,7 @@ def check_values(
         for figure in definition.number_figures:
             if values.get(figure.code) is None:
                 findings.append(
-                    Finding("required", Severity.ERROR, figure.code, f"{figure.cell_name}: 请填写（没有请填 0）")
+                    Finding("required", Severity.ERROR, figure.code, figure.cell_name, "请填写（没有请填 0）")
                 )
     for rule in definition.rules:
         if rule.operator == Operator.WITHIN_FACTOR_OF_PREVIOUS:
@@ -145,7 +152,8 @@ def check_values(
             raise RuleDefinitionError(rule.operator)
         if failed:
             anchor = _anchor(definition, rule)
-            findings.append(Finding(rule.code, rule.severity, anchor.code, f"{anchor.path}: {rule.message}"))
+            related = tuple(t for t in terms(rule.left) + terms(rule.right) if not t.isdigit())
+            findings.append(Finding(rule.code, rule.severity, anchor.code, anchor.path, rule.message, related))
     return findings
 
 
@@ -166,7 +174,9 @@ def _year_on_year(definition: FormDefinition, rule: RuleDef, values: Values, pre
                     f"{rule.code}:{code}",
                     rule.severity,
                     code,
-                    f"{figure.cell_name}: 本年 {format_number(now)}，上年 {format_number(before)}。{rule.message}",
+                    figure.cell_name,
+                    f"本年 {format_number(now)}，上年 {format_number(before)}。{rule.message}",
+                    (code,),
                 )
             )
     return found

@@ -44,36 +44,37 @@ class Campaign(models.Model):
         return self.title
 
 
-class FocusArea(models.Model):
+class NumberedSection(models.Model):
+    """A numbered paragraph of the notice: （一）title。body."""
+
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FocusArea(NumberedSection):
     """宣传重点."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="focus_areas")
-    number = models.PositiveSmallIntegerField(_("序号"))
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
 
-    class Meta:
-        ordering = ["number"]
+    class Meta(NumberedSection.Meta):
         constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="focus_area_number_unique")]
 
-    def __str__(self) -> str:
-        return self.title
 
-
-class Requirement(models.Model):
+class Requirement(NumberedSection):
     """有关要求."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="requirements")
-    number = models.PositiveSmallIntegerField(_("序号"))
-    title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("内容"), blank=True)
 
-    class Meta:
-        ordering = ["number"]
+    class Meta(NumberedSection.Meta):
         constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="requirement_number_unique")]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class PlanActivity(models.Model):

@@ -1,0 +1,295 @@
+"""Who may open what: every URL of the reporting, analytics and campaigns apps, walked for every persona.
+
+The table below is the one place that says, for each (URL, method), what each persona gets:
+
+- anonymous: sent to the login page;
+- alice, reporter of 广东省 (440000), using 北京市's (110000) identifiers: 404, and nothing of Beijing's changes;
+- bob, reporter of 北京市: his own pages work; the ministry's pages are 404 for him, even for his own unit;
+- carol, national reviewer: reads every unit, reviews; the administrator's settings page is 404 for her;
+- dave, national administrator: everything the reviewer does, plus the settings page.
+
+A POST that a persona may not make must leave everything as it was; the same POST by a persona who may make
+it must change something (so that "unchanged" is a real check). Each request runs in a savepoint that is
+rolled back, so every row starts from the same state.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import import_module
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import reverse
+
+from chengxin.campaigns.models import Campaign, Participant
+from chengxin.conftest import VALID_FIGURES, make_docx, make_pdf
+from chengxin.reporting import services
+from chengxin.reporting.models import Report, ReportEvent, SummaryFile
+from chengxin.reporting.selectors import report_values
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # expected: a redirect to the login page
+PERSONAS = ("anonymous", "alice", "bob", "carol", "dave")
+URL_MODULES = ("chengxin.reporting.urls", "chengxin.analytics.urls", "chengxin.campaigns.urls")
+
+BEIJING = {"year": 2020, "unit_code": "110000"}
+YEAR = {"year": 2020}
+
+
+def _beijing_version() -> int:
+    return Report.objects.get(unit__code="110000").version
+
+
+def _entry_post(action: str) -> Callable[[], dict]:
+    def data() -> dict:
+        figures = {f"f_{k}": v for k, v in VALID_FIGURES.items()}
+        figures.update(f_tv_news="99", f_videos="77")
+        return {**figures, "version": _beijing_version(), "action": action}
+
+    return data
+
+
+def _summary_post() -> dict:
+    return {"summary": SimpleUploadedFile("替换的总结.pdf", make_pdf())}
+
+
+def _dates_post() -> dict:
+    return {"form": "dates", "deadline": "2031-01-31", "lock_date": "2031-02-28"}
+
+
+def _exception_post() -> dict:
+    return {"form": "exception", "unit": "110000", "lock_override": "2031-03-31", "reason": "补报"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    kwargs: dict
+    method: str
+    expect: dict[str, int | str]  # persona → status code, or LOGIN
+    data: Callable[[], dict] | None = None
+    state: str = "draft"  # Beijing's report before the request: "draft" (figures + summary) or "submitted"
+    changes_for: frozenset[str] = field(default_factory=frozenset)  # personas whose POST really changes data
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.name} {self.kwargs} ({self.state})"
+
+
+def _expect(anonymous=LOGIN, *, alice, bob, carol, dave) -> dict:
+    return {"anonymous": anonymous, "alice": alice, "bob": bob, "carol": carol, "dave": dave}
+
+
+UNIT_PAGE = _expect(alice=404, bob=200, carol=404, dave=404)  # the unit's own working pages
+READ_PAGE = _expect(alice=404, bob=200, carol=200, dave=200)  # the unit and the ministry
+NATIONAL_PAGE = _expect(alice=404, bob=404, carol=200, dave=200)
+ADMIN_PAGE = _expect(alice=404, bob=404, carol=404, dave=200)
+
+ROUTES = [
+    # reporting
+    Route("reporting:entry", BEIJING, "GET", UNIT_PAGE),
+    Route(
+        "reporting:entry",
+        BEIJING,
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=404),
+        _entry_post("save"),
+        changes_for=frozenset({"bob"}),
+    ),
+    Route(
+        "reporting:entry",
+        BEIJING,
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=404),
+        _entry_post("submit"),
+        changes_for=frozenset({"bob"}),
+    ),
+    Route("reporting:check", BEIJING, "POST", UNIT_PAGE, _entry_post("save")),
+    Route(
+        "reporting:upload_summary",
+        BEIJING,
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=404),
+        _summary_post,
+        changes_for=frozenset({"bob"}),
+    ),
+    Route("reporting:download_summary", BEIJING, "GET", READ_PAGE),
+    Route("reporting:print", BEIJING, "GET", READ_PAGE),
+    Route(
+        "reporting:accept_clean",
+        YEAR,
+        "POST",
+        _expect(alice=404, bob=404, carol=302, dave=302),
+        lambda: {"units": ["110000"]},
+        state="submitted",
+        changes_for=frozenset({"carol", "dave"}),
+    ),
+    Route("reporting:review", BEIJING, "GET", NATIONAL_PAGE, state="submitted"),
+    Route(
+        "reporting:review_action",
+        BEIJING,
+        "POST",
+        _expect(alice=404, bob=404, carol=302, dave=302),
+        lambda: {"action": "accept"},
+        state="submitted",
+        changes_for=frozenset({"carol", "dave"}),
+    ),
+    Route(
+        "reporting:review_action",
+        BEIJING,
+        "POST",
+        _expect(alice=404, bob=404, carol=302, dave=302),
+        lambda: {"action": "return", "reason": "请核对电视新闻条数"},
+        state="submitted",
+        changes_for=frozenset({"carol", "dave"}),
+    ),
+    # analytics
+    Route("analytics:completeness", YEAR, "GET", NATIONAL_PAGE),
+    Route("analytics:totals", YEAR, "GET", NATIONAL_PAGE),
+    # campaigns
+    Route("campaigns:overview", YEAR, "GET", _expect(alice=200, bob=200, carol=200, dave=200)),
+    Route("campaigns:settings", YEAR, "GET", ADMIN_PAGE),
+    Route(
+        "campaigns:settings",
+        YEAR,
+        "POST",
+        _expect(alice=404, bob=404, carol=404, dave=302),
+        _dates_post,
+        changes_for=frozenset({"dave"}),
+    ),
+    Route(
+        "campaigns:settings",
+        YEAR,
+        "POST",
+        _expect(alice=404, bob=404, carol=404, dave=302),
+        _exception_post,
+        changes_for=frozenset({"dave"}),
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def people(alice, bob, carol, dave):
+    return {"anonymous": None, "alice": alice, "bob": bob, "carol": carol, "dave": dave}
+
+
+@pytest.fixture
+def beijing_draft(campaign, beijing_report, bob, alice):
+    """Beijing's draft with figures and a summary; Guangdong has one too (alice's own)."""
+    for report, user in (
+        (beijing_report, bob),
+        (services.report_get_or_start(campaign=campaign, unit=alice.unit), alice),
+    ):
+        report = services.report_save_draft(
+            report=report, raw_values=VALID_FIGURES, version=None, acting_user=user
+        ).report
+        services.report_upload_summary(
+            report=report, uploaded_file=SimpleUploadedFile("北京市总结.docx", make_docx()), acting_user=user
+        )
+    return Report.objects.get(pk=beijing_report.pk)
+
+
+def _snapshot() -> dict:
+    """Everything a wrongful request could change."""
+    campaign = Campaign.objects.get(year=2020)
+    return {
+        "reports": sorted(
+            Report.objects.values_list("unit__code", "status", "version", "return_reason", "submitted_at", "late")
+        ),
+        "values": {r.unit.code: report_values(r) for r in Report.objects.select_related("unit")},
+        "explanations": {r.unit.code: r.explanations for r in Report.objects.select_related("unit")},
+        "files": sorted(SummaryFile.objects.values_list("report__unit__code", "sha256", "original_name")),
+        "events": ReportEvent.objects.count(),
+        "dates": (campaign.deadline, campaign.lock_date),
+        "exceptions": sorted(
+            Participant.objects.exclude(deadline_override=None, lock_override=None).values_list(
+                "unit__code", "deadline_override", "lock_override"
+            )
+        ),
+    }
+
+
+def _submit_beijing(bob) -> None:
+    report = Report.objects.get(unit__code="110000")
+    services.report_submit(report=report, version=report.version, acting_user=bob)
+
+
+def _outcome(response) -> int | str:
+    if response.status_code == 302 and response["Location"].startswith(reverse("login") + "?next="):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_url_for_every_persona(client, people, beijing_draft, persona):
+    user = people[persona]
+    if user is not None:
+        client.force_login(user)
+    wrong = []
+    for route in ROUTES:
+        with transaction.atomic():
+            if route.state == "submitted":
+                _submit_beijing(people["bob"])
+            before = _snapshot()
+            url = reverse(route.name, kwargs=route.kwargs)
+            if route.method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, route.data() if route.data else {})
+            response.close()
+            got, expected = _outcome(response), route.expect[persona]
+            if got != expected:
+                wrong.append(f"{route}: expected {expected}, got {got}")
+            if route.method == "POST":
+                changed = _snapshot() != before
+                if expected in (LOGIN, 404) and changed:
+                    wrong.append(f"{route}: refused with {got}, yet something changed")
+                if persona in route.changes_for and not changed:
+                    wrong.append(f"{route}: allowed for {persona} but nothing changed (is the check real?)")
+            transaction.set_rollback(True)
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_the_table_covers_every_url():
+    """A new URL must be added to ROUTES (and so get a decision for every persona) before it can ship."""
+    declared = set()
+    for module_name in URL_MODULES:
+        module = import_module(module_name)
+        for pattern in module.urlpatterns:
+            assert pattern.name, f"{module_name}: a URL pattern without a name ({pattern.pattern})"
+            declared.add(f"{module.app_name}:{pattern.name}")
+    in_table = {route.name for route in ROUTES}
+    assert declared - in_table == set(), "URLs missing from the access table"
+    assert in_table - declared == set(), "the access table names URLs that no longer exist"
+    for route in ROUTES:
+        assert set(route.expect) == set(PERSONAS), route
+        reverse(route.name, kwargs=route.kwargs)
+
+
+def test_alice_with_her_own_identifiers_is_not_refused(client, alice, campaign):
+    """The 404s above are about whose unit it is, not a broken page: the same URLs work for her own unit."""
+    client.force_login(alice)
+    own = {"year": 2020, "unit_code": "440000"}
+    for name in ("reporting:entry", "reporting:print"):
+        assert client.get(reverse(name, kwargs=own)).status_code == 200, name
+    for name in ("reporting:review", "analytics:completeness"):
+        kwargs = own if name == "reporting:review" else YEAR
+        assert client.get(reverse(name, kwargs=kwargs)).status_code == 404, name
+
+
+def test_unknown_unit_or_year_is_404(client, alice, carol):
+    client.force_login(alice)
+    assert client.get(reverse("reporting:entry", kwargs={"year": 2020, "unit_code": "999999"})).status_code == 404
+    assert client.get(reverse("reporting:entry", kwargs={"year": 2019, "unit_code": "440000"})).status_code == 404
+    client.force_login(carol)
+    assert client.get(reverse("reporting:review", kwargs={"year": 2020, "unit_code": "NOPE"})).status_code == 404
+    assert client.get(reverse("analytics:totals", kwargs={"year": 1999})).status_code == 404
+    # A body that is not expected to report this year (the organiser itself) has no report page.
+    assert client.get(reverse("reporting:review", kwargs={"year": 2020, "unit_code": "MOFCOM"})).status_code == 404

@@ -62,6 +62,16 @@ def totals(campaign: Campaign, scope: str = "submitted") -> dict:
     return result
 
 
+def totals_table_count(campaign: Campaign, scope: str = "submitted") -> int:
+    """How many units' statistics tables the totals of `scope` add up."""
+    return Report.objects.filter(
+        campaign=campaign,
+        status__in=TOTAL_SCOPES[scope],
+        unit__participations__campaign=campaign,
+        unit__participations__fills_statistics=True,
+    ).count()
+
+
 @dataclass
 class KindSummary:
     kind: str

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from chengxin.analytics.selectors import SCOPE_LABELS, TOTAL_SCOPES, completeness, totals
+from chengxin.analytics.selectors import SCOPE_LABELS, TOTAL_SCOPES, completeness, totals, totals_table_count
 from chengxin.campaigns.selectors import campaign_get
 from chengxin.core.permissions import national_required
 from chengxin.statform.selectors import form_definition
@@ -63,6 +63,6 @@ def totals_page(request, year: int):
             "depth": definition.depth,
             "charts": charts,
             "has_data": any(result[f.code] for f in definition.number_figures),
-            "reports_counted": completeness(campaign).overall,
+            "tables_counted": totals_table_count(campaign, scope),
         },
     )

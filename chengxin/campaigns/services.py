@@ -7,7 +7,7 @@ from importlib import resources
 from django.db import transaction
 
 from chengxin.campaigns.models import Campaign, FocusArea, Participant, PlanActivity, Requirement
-from chengxin.core.errors import DomainError
+from chengxin.core.errors import DomainError, FieldError
 from chengxin.statform.services import form_load
 from chengxin.units.models import PROVINCIAL_KINDS, Unit
 from chengxin.units.services import units_load_reference
@@ -93,7 +93,22 @@ def campaign_set_dates(*, campaign: Campaign, deadline: dt.date, lock_date: dt.d
     if not acting_user.is_national_admin:
         raise DomainError("只有国家管理员可以修改截止日期和锁定日期", status=403)
     if lock_date is not None and lock_date < deadline:
-        raise DomainError("锁定日期不能早于报送截止日期")
+        raise DomainError(
+            "锁定日期不能早于报送截止日期", errors=[FieldError("lock_date", "锁定日期不能早于报送截止日期")]
+        )
+    if lock_date is not None:
+        # A unit whose deadline was extended must not be locked before its own deadline.
+        clash = (
+            campaign.participants.filter(deadline_override__gt=lock_date, lock_override__isnull=True)
+            .select_related("unit")
+            .first()
+        )
+        if clash is not None:
+            message = (
+                f"{clash.unit.name}的截止日期已单独延至 {clash.deadline_override:%Y-%m-%d}，"
+                "统一锁定日期不能早于它；请先为该单位单独设定锁定日期"
+            )
+            raise DomainError(message, errors=[FieldError("lock_date", message)])
     campaign.deadline = deadline
     campaign.lock_date = lock_date
     campaign.save(update_fields=["deadline", "lock_date"])

@@ -20,7 +20,7 @@ MAGNITUDES = {
 MEASURES = ("场次", "人次", "场", "人", "篇", "条", "次", "份", "个", "件", "家", "期")
 MAX_VALUE = 10**15
 
-_NUMBER = re.compile(r"^(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?P<mag>万亿|十|百|千|万|亿)?$")
+_NUMBER = re.compile(r"^(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0-9]+))?(?P<mag>万亿|十|百|千|万|亿)?$")
 
 
 class NumberParseError(ValueError):
@@ -29,7 +29,7 @@ class NumberParseError(ValueError):
 
 def normalise(text: str) -> str:
     """Full-width to half-width, drop every kind of white space."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).replace("\u2212", "-")  # U+2212 minus sign
     return re.sub(r"\s+", "", text)
 
 

@@ -1,6 +1,7 @@
 """Checking uploaded documents by their content, not by the name the browser sent."""
 
 import io
+import math
 import re
 import unicodedata
 import zipfile
@@ -65,7 +66,10 @@ def check_document(uploaded, *, max_bytes: int) -> CheckedDocument:
     if size == 0:
         raise _refuse("文件是空的，请重新选择")
     if size > max_bytes:
-        raise _refuse(f"文件过大（{size / 1024 / 1024:.1f} MB），不能超过 {max_bytes // 1024 // 1024} MB")
+        shown = round(size / 1024 / 1024, 1)
+        if shown * 1024 * 1024 <= max_bytes:  # never show a size that reads as within the limit
+            shown = math.ceil(size * 10 / 1024 / 1024) / 10
+        raise _refuse(f"文件过大（{shown:.1f} MB），不能超过 {max_bytes / 1024 / 1024:g} MB")
     extension = PurePath(uploaded.name or "").suffix.lower().lstrip(".")
     if extension not in DOCUMENT_EXTENSIONS:
         raise _refuse("只接受 docx、pdf 或 wps 格式的总结报告")
@@ -83,5 +87,10 @@ def check_document(uploaded, *, max_bytes: int) -> CheckedDocument:
 def safe_filename(name: str, fallback: str = "file") -> str:
     """A file name safe to send in Content-Disposition: no path, no control characters."""
     name = unicodedata.normalize("NFKC", PurePath(name.replace("\\", "/")).name)
-    name = re.sub(r"[\x00-\x1f\x7f\"<>:/\\|?*]", "_", name).strip(" .")
-    return name[:120] or fallback
+    name = re.sub(r"[\"<>:/\\|?*]", "_", name)
+    # Control, format (e.g. U+202E right-to-left override, a spoofing trick) and line/paragraph separators.
+    name = "".join("_" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in name).strip(" .")
+    if len(name) > 120:
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem[: 119 - len(ext)].rstrip(' .')}.{ext}" if dot and len(ext) <= 10 else name[:120]
+    return name or fallback

@@ -318,8 +318,19 @@ def participant_grant_exception(
     participant = Participant.objects.select_for_update().filter(campaign=campaign, unit=unit).first()
     if participant is None:
         raise DomainError(f"{unit}不是本年度的报送单位", status=404)
-    if deadline and lock_date and lock_date < deadline:
-        raise DomainError("锁定日期不能早于截止日期", errors=[FieldError("lock_override", "锁定日期不能早于截止日期")])
+    effective_deadline = deadline or campaign.deadline
+    effective_lock = lock_date or campaign.lock_date
+    if effective_lock is not None and effective_lock < effective_deadline:
+        raise DomainError(
+            "锁定日期不能早于截止日期",
+            errors=[
+                FieldError(
+                    "lock_override",
+                    f"锁定日期（{effective_lock:%Y-%m-%d}）不能早于该单位的截止日期（{effective_deadline:%Y-%m-%d}），"
+                    "请一并延长锁定日期",
+                )
+            ],
+        )
     participant.deadline_override = deadline
     participant.lock_override = lock_date
     participant.exception_reason = reason

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chengxin.campaigns.selectors import campaign_get, participant_get
-from chengxin.core.errors import DomainError
+from chengxin.core.errors import ConflictError, DomainError
 from chengxin.core.numbers import format_number
 from chengxin.core.permissions import national_required, unit_for_reader, unit_for_reporter
 from chengxin.core.uploads import safe_filename
@@ -92,6 +92,7 @@ def _page_context(request, report: Report, *, raw=None, field_errors=None, expla
         "history": report_history(report)[:50] if report.pk else [],
         "deadline_passed": participant is not None and today > participant.deadline,
         "late_days": late_days,
+        "form_version": report.version,
     }
 
 
@@ -130,8 +131,10 @@ def entry(request, year: int, unit_code: str):
     definition = form_definition(report.campaign)
     raw = _raw_values(request.POST, definition)
     explanations = _explanations(request.POST)
-    version = request.POST.get("version")
-    version = int(version) if version and version.isdigit() else None
+    version = request.POST.get("version", "")
+    if not version.isdigit():
+        raise DomainError("页面已过期，请刷新后重新填写", status=400)
+    version = int(version)
     action = request.POST.get("action", "save")
     saved = False
     try:
@@ -157,6 +160,10 @@ def entry(request, year: int, unit_code: str):
         context = _page_context(request, report, raw=raw, field_errors=exc.errors, explanations=explanations)
         context["error"] = exc
         context["draft_saved"] = saved
+        if isinstance(exc, ConflictError):
+            # The typed values are shown again on top of someone else's save: keep the version they were
+            # typed against, so that pressing 保存 again is refused too until the page is reloaded.
+            context["form_version"] = version
         return render(request, "reporting/entry.html", context, status=exc.status if exc.status != 400 else 422)
 
 

@@ -1,7 +1,7 @@
 """Checks a report's values against its form's rules. Pure functions: no database access.
 
 A finding names the cell it concerns the way a person reads the paper table, e.g.
-``新媒介 › 直播（场次，观看人次）: 观看人次必须在场次为 0 时为 0…``.
+``新媒介 › 直播（场次，观看人次）：场次为 0 时观看人次也应为 0…``.
 """
 
 import operator as op
@@ -84,9 +84,14 @@ def check_rule_definition(definition: FormDefinition, rule: RuleDef) -> None:
         raise RuleDefinitionError(f"rule {rule.code}: unknown operator {rule.operator!r}")
     if rule.severity not in Severity.values:
         raise RuleDefinitionError(f"rule {rule.code}: unknown severity {rule.severity!r}")
-    sides = [rule.left] if rule.operator == Operator.WITHIN_FACTOR_OF_PREVIOUS else [rule.left, rule.right]
+    year_on_year = rule.operator == Operator.WITHIN_FACTOR_OF_PREVIOUS
+    if year_on_year and not (rule.right.strip().isdigit() and int(rule.right) >= 1):
+        raise RuleDefinitionError(f"rule {rule.code}: the factor must be a whole number ≥ 1, not {rule.right!r}")
+    sides = [rule.left] if year_on_year else [rule.left, rule.right]
     for side in sides:
         if side == "*":
+            if not year_on_year:
+                raise RuleDefinitionError(f"rule {rule.code}: '*' is only for within_factor_of_previous")
             continue
         for term in terms(side):
             if not term.isdigit() and term not in definition.by_code:

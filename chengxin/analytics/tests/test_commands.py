@@ -209,12 +209,6 @@ def test_the_completeness_page_filters_by_status(reviewer_client):
     assert sorted(rows) == [("draft", "110000"), ("draft", "330200")]
 
 
-@pytest.mark.xfail(
-    reason="BUG: the totals page says '已报送 N 个单位' from completeness() over every expected unit (co-organisers "
-    "that send a summary only included, and the same N whatever the scope), not the number of statistics tables "
-    "the shown totals add up",
-    strict=True,
-)
 @pytest.mark.parametrize(("scope", "tables"), [("submitted", 3), ("accepted", 1), ("all", 6)])
 def test_the_totals_page_says_how_many_units_tables_the_totals_add_up(reviewer_client, scope, tables):
     # submitted: 广东省, 大连市, 兵团 (海关总署 sent a summary only); accepted: 大连市; all: those three and

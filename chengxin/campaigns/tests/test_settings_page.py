@@ -175,12 +175,6 @@ def test_an_exception_whose_lock_date_is_before_its_deadline_is_refused(client, 
     assert _corps().lock_override is None
 
 
-@pytest.mark.xfail(
-    reason="BUG: participant_grant_exception compares the lock override only with a deadline override given in "
-    "the same request; a lock override before the campaign's own deadline (no deadline override) is accepted, "
-    "locking the unit out before it is even due",
-    strict=True,
-)
 def test_an_exception_lock_date_before_the_campaign_deadline_is_refused(client, dave):
     client.force_login(dave)
     response = client.post(

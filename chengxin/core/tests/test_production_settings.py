@@ -10,7 +10,8 @@ from chengxin.units.demo import demo_accounts_ensure
 
 
 def _chengxin(args: list[str], env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS")}
+    dropped = ("DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    base = {k: v for k, v in os.environ.items() if k not in dropped}
     base.update(CHENGXIN_VAR_DIR=str(tmp_path), **env)
     return subprocess.run(
         [sys.executable, "-m", "chengxin", *args], env=base, capture_output=True, text=True, timeout=120

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reporting', '0002_initial'),
+        ("reporting", "0002_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reportevent',
-            name='action',
-            field=models.CharField(choices=[('save_draft', '保存草稿'), ('upload_summary', '上传总结报告'), ('submit', '报送'), ('return', '退回'), ('accept', '审核通过'), ('grant_exception', '单独延期')], max_length=30),
+            model_name="reportevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("save_draft", "保存草稿"),
+                    ("upload_summary", "上传总结报告"),
+                    ("submit", "报送"),
+                    ("return", "退回"),
+                    ("accept", "审核通过"),
+                    ("grant_exception", "单独延期"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -31,7 +31,7 @@ def test_province_fills_submits_and_ministry_returns_then_accepts(client, alice,
     response = _post_figures(client, bad)
     assert response.status_code == 302
     page = client.get(entry).content.decode()
-    assert "户外活动 › 会议（场次、人次）: 场次为 0 时人次也应为 0" in page
+    assert "户外活动 › 会议（场次、人次）：场次为 0 时人次也应为 0" in page
 
     response = _post_figures(client, bad, action="submit")
     assert response.status_code == 422

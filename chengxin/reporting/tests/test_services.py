@@ -558,11 +558,6 @@ def test_only_the_national_administrator_grants_exceptions_and_with_a_reason(cam
     assert (participant.deadline_override, participant.lock_override) == (None, None)
 
 
-@pytest.mark.xfail(
-    reason="BUG: reporting/services.py participant_grant_exception compares the two dates only when both are "
-    "given, so a unit can get a deadline after the lock date it inherits from the campaign (or the reverse)",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("deadline_days", "lock_days"),
     [

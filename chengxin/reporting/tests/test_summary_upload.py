@@ -168,11 +168,6 @@ def test_too_large_follows_the_setting(db, settings, campaign, alice, guangdong_
     assert SummaryFile.objects.count() == 1
 
 
-@pytest.mark.xfail(
-    reason="BUG: core/uploads.py rounds the size to one decimal: a file 1 byte over a 1 MB limit is refused as "
-    "“文件过大（1.0 MB），不能超过 1 MB”",
-    strict=True,
-)
 def test_too_large_message_shows_a_size_above_the_limit():
     limit = 1 * MB
     with pytest.raises(DomainError) as exc:
@@ -304,21 +299,12 @@ def test_safe_filename_never_returns_a_path_or_ascii_control_characters(name):
     assert len(safe) <= 120
 
 
-@pytest.mark.xfail(
-    reason="BUG: core/uploads.py safe_filename only removes C0 controls and DEL; C1 controls such as U+0085 "
-    "(next line) pass through",
-    strict=True,
-)
 @given(st.text(max_size=50))
 @example("总结\x85报告.pdf")
 def test_safe_filename_never_returns_any_control_character(name):
     assert not any(unicodedata.category(c) == "Cc" for c in safe_filename(name, "summary.pdf"))
 
 
-@pytest.mark.xfail(
-    reason="BUG: core/uploads.py safe_filename cuts long names at 120 characters, dropping the extension",
-    strict=True,
-)
 def test_safe_filename_keeps_the_extension_of_a_long_name():
     name = "广东省商务厅关于" + "2020年诚信兴商宣传月活动开展情况" * 10 + "的总结报告.docx"
     safe = safe_filename(name)

@@ -223,11 +223,6 @@ def test_after_a_refused_submit_the_same_page_submits_once_fixed(client, alice):
     assert Report.objects.get(unit__code="440000").status == Status.SUBMITTED
 
 
-@pytest.mark.xfail(
-    reason="BUG: reporting/views.py entry re-renders a 409 with the current version in the hidden field while the "
-    "inputs keep what was typed on the stale page, so pressing 保存草稿 again overwrites the other save unseen",
-    strict=True,
-)
 def test_after_a_conflict_saving_the_same_page_again_does_not_overwrite_unseen(client, alice):
     client.force_login(alice)
     _post(client, VALID_FIGURES, version=0)

@@ -418,11 +418,6 @@ def test_check_rule_definition_refuses_unknown_figures_and_operators(definition,
         check_rule_definition(definition, _rule(**kwargs))
 
 
-@pytest.mark.xfail(
-    reason="BUG: check_rule_definition lets '*' through for every operator and never checks the year-on-year "
-    "factor; such a rule loads, then check_values raises on every report save",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "kwargs",
     [

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import ProtectedError
 
 from chengxin.campaigns.services import campaign_load
 from chengxin.core.errors import DomainError
+from chengxin.statform.validation import RuleDefinitionError
 
 
 class Command(BaseCommand):
@@ -15,6 +17,12 @@ class Command(BaseCommand):
             campaign = campaign_load(year=year)
         except DomainError as exc:
             raise CommandError(exc.message) from None
+        except RuleDefinitionError as exc:
+            raise CommandError(f"campaign-{year}.toml 的校验规则有误：{exc}") from None
+        except ProtectedError:
+            raise CommandError(
+                f"campaign-{year}.toml 删去了已有单位填报数据的指标；已填报的指标不能删除（可改名或保留）"
+            ) from None
         form = campaign.stat_form
         self.stdout.write(
             f"{campaign.title}: {campaign.participants.count()} 个报送单位，"

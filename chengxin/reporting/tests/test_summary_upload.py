@@ -221,7 +221,6 @@ def test_upload_and_download_through_the_pages(client, alice, carol):
         assert response.status_code == 200
         assert _disposition_filename(response["Content-Disposition"]) == "广东省总结报告.pdf"
         assert b"".join(response.streaming_content) == make_pdf()
-        response.close()
 
 
 @pytest.mark.django_db
@@ -232,7 +231,6 @@ def test_a_new_upload_replaces_the_old_one_for_download(client, alice):
     response = client.get(DOWNLOAD)
     assert _disposition_filename(response["Content-Disposition"]) == "定稿.docx"
     assert b"".join(response.streaming_content) == make_docx("定稿")
-    response.close()
     assert SummaryFile.objects.count() == 2  # the older one stays for the history
 
 
@@ -254,7 +252,7 @@ def test_download_name_is_sanitised(client, alice, guangdong_report, stored_name
     client.force_login(alice)
     response = client.get(DOWNLOAD)
     header = response["Content-Disposition"]
-    response.close()
+    b"".join(response.streaming_content)
     assert "\r" not in header and "\n" not in header and "Set-Cookie" not in response
     assert _disposition_filename(header) == downloaded_as
 

@@ -6,7 +6,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from chengxin.campaigns.models import Campaign, Participant
 from chengxin.core.numbers import normalise
@@ -19,7 +21,11 @@ TOTAL_SCOPES = {
     "accepted": (Status.ACCEPTED,),
     "all": (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED),
 }
-SCOPE_LABELS = {"submitted": "已报送和已审核", "accepted": "仅已审核", "all": "全部（含草稿）"}
+SCOPE_LABELS = {
+    "submitted": gettext_lazy("已报送和已审核"),
+    "accepted": gettext_lazy("仅已审核"),
+    "all": gettext_lazy("全部（含草稿）"),
+}
 
 _METHOD_SEPARATORS = re.compile(r"[、,，;；/|\s]+|和|及|与")
 
@@ -138,11 +144,18 @@ class Completeness:
     @property
     def deadline_words(self) -> str:
         days = self.days_left
+        date = dateformat.format(self.campaign.deadline, _("Y年n月j日"))
         if days > 0:
-            return f"距报送截止（{self.campaign.deadline:%Y年%-m月%-d日}）还有 {days} 天"
+            return ngettext(
+                "距报送截止（%(date)s）还有 %(days)d 天", "距报送截止（%(date)s）还有 %(days)d 天", days
+            ) % {"date": date, "days": days}
         if days == 0:
-            return f"今天（{self.campaign.deadline:%Y年%-m月%-d日}）24时报送截止"
-        return f"报送已于 {self.campaign.deadline:%Y年%-m月%-d日} 截止，已过 {-days} 天；此后报送记为逾期"
+            return _("今天（%(date)s）24时报送截止") % {"date": date}
+        return ngettext(
+            "报送已于 %(date)s 截止，已过 %(days)d 天；此后报送记为逾期",
+            "报送已于 %(date)s 截止，已过 %(days)d 天；此后报送记为逾期",
+            -days,
+        ) % {"date": date, "days": -days}
 
 
 def completeness(campaign: Campaign) -> Completeness:
@@ -151,7 +164,7 @@ def completeness(campaign: Campaign) -> Completeness:
         Participant.objects.filter(campaign=campaign).select_related("unit").order_by("unit__sort_order", "unit__code")
     )
     reports = {r.unit_id: r for r in Report.objects.filter(campaign=campaign)}
-    overall = KindSummary("all", "合计")
+    overall = KindSummary("all", _("合计"))
     kinds: dict[str, KindSummary] = {}
     units = []
     for p in participants:

@@ -5,6 +5,7 @@ import tomllib
 from importlib import resources
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chengxin.campaigns.models import Campaign, FocusArea, Participant, PlanActivity, Requirement
 from chengxin.core.errors import DomainError, FieldError
@@ -33,7 +34,7 @@ def campaign_spec(year: int) -> dict:
     """The campaign file shipped for `year`, parsed."""
     path = resources.files("chengxin.campaigns").joinpath(f"data/campaign-{year}.toml")
     if not path.is_file():
-        raise DomainError(f"没有 {year} 年的活动数据文件（campaign-{year}.toml）")
+        raise DomainError(_("没有 %(year)s 年的活动数据文件（campaign-%(year)s.toml）") % {"year": year})
     with path.open("rb") as fh:
         return tomllib.load(fh)
 
@@ -50,7 +51,7 @@ def campaign_load(*, year: int) -> Campaign:
     # The deadline is the notice's only on first load: afterwards it belongs to the national administrator
     # (settings page), and a reload must not undo an extension.
     deadline = defaults.pop("deadline")
-    campaign, _ = Campaign.objects.update_or_create(
+    campaign, _created = Campaign.objects.update_or_create(
         year=year,
         defaults={**defaults, "organiser": units[organiser_code]},
         create_defaults={**defaults, "organiser": units[organiser_code], "deadline": deadline},
@@ -91,11 +92,10 @@ def campaign_load(*, year: int) -> Campaign:
 def campaign_set_dates(*, campaign: Campaign, deadline: dt.date, lock_date: dt.date | None, acting_user) -> Campaign:
     """Change the deadline and lock date. Only a national administrator may."""
     if not acting_user.is_national_admin:
-        raise DomainError("只有国家管理员可以修改截止日期和锁定日期", status=403)
+        raise DomainError(_("只有国家管理员可以修改截止日期和锁定日期"), status=403)
     if lock_date is not None and lock_date < deadline:
-        raise DomainError(
-            "锁定日期不能早于报送截止日期", errors=[FieldError("lock_date", "锁定日期不能早于报送截止日期")]
-        )
+        message = _("锁定日期不能早于报送截止日期")
+        raise DomainError(message, errors=[FieldError("lock_date", message)])
     if lock_date is not None:
         # A unit whose deadline was extended must not be locked before its own deadline.
         clash = (
@@ -104,10 +104,9 @@ def campaign_set_dates(*, campaign: Campaign, deadline: dt.date, lock_date: dt.d
             .first()
         )
         if clash is not None:
-            message = (
-                f"{clash.unit.name}的截止日期已单独延至 {clash.deadline_override:%Y-%m-%d}，"
-                "统一锁定日期不能早于它；请先为该单位单独设定锁定日期"
-            )
+            message = _(
+                "%(unit)s的截止日期已单独延至 %(date)s，统一锁定日期不能早于它；请先为该单位单独设定锁定日期"
+            ) % {"unit": clash.unit.name, "date": f"{clash.deadline_override:%Y-%m-%d}"}
             raise DomainError(message, errors=[FieldError("lock_date", message)])
     campaign.deadline = deadline
     campaign.lock_date = lock_date

@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chengxin.campaigns.models import Participant
@@ -27,13 +28,15 @@ def _date(post, name: str, label: str, *, required: bool) -> dt.date | None:
     raw = (post.get(name) or "").strip()
     if not raw:
         if required:
-            raise DomainError(f"请填写{label}", errors=[FieldError(name, f"请填写{label}")])
+            message = _("请填写%(label)s") % {"label": label}
+            raise DomainError(message, errors=[FieldError(name, message)])
         return None
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
         raise DomainError(
-            f"{label}格式不对", errors=[FieldError(name, f"{label}应为 年-月-日，如 2020-11-25")]
+            _("%(label)s格式不对") % {"label": label},
+            errors=[FieldError(name, _("%(label)s应为 年-月-日，如 2020-11-25") % {"label": label})],
         ) from None
 
 
@@ -47,22 +50,22 @@ def settings_page(request, year: int):
             if request.POST.get("form") == "dates":
                 campaign_set_dates(
                     campaign=campaign,
-                    deadline=_date(request.POST, "deadline", "报送截止日期", required=True),
-                    lock_date=_date(request.POST, "lock_date", "锁定日期", required=False),
+                    deadline=_date(request.POST, "deadline", _("报送截止日期"), required=True),
+                    lock_date=_date(request.POST, "lock_date", _("锁定日期"), required=False),
                     acting_user=request.user,
                 )
-                messages.success(request, "日期已保存。")
+                messages.success(request, _("日期已保存。"))
             else:
                 unit = get_object_or_404(Unit, code=request.POST.get("unit", ""))
                 participant_grant_exception(
                     campaign=campaign,
                     unit=unit,
-                    deadline=_date(request.POST, "deadline_override", "延长的截止日期", required=False),
-                    lock_date=_date(request.POST, "lock_override", "延长的锁定日期", required=False),
+                    deadline=_date(request.POST, "deadline_override", _("延长的截止日期"), required=False),
+                    lock_date=_date(request.POST, "lock_override", _("延长的锁定日期"), required=False),
                     reason=request.POST.get("reason", ""),
                     acting_user=request.user,
                 )
-                messages.success(request, f"已为{unit.name}单独延期。")
+                messages.success(request, _("已为%(unit)s单独延期。") % {"unit": unit.name})
             return redirect("campaigns:settings", year=year)
         except DomainError as exc:
             error = exc

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 def navigation(request):
@@ -7,6 +8,6 @@ def navigation(request):
 
     return {
         "current_campaign": campaign_current(),
-        "system_name": "诚信兴商宣传月活动管理平台",
+        "system_name": _("诚信兴商宣传月活动管理平台"),
         "production": settings.PRODUCTION,
     }

@@ -14,6 +14,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chengxin.campaigns.models import Campaign, Participant, is_late, is_locked
 from chengxin.core.errors import ConflictError, DomainError, FieldError, LockedError, TransitionError
@@ -39,8 +41,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 }
 
 _REFUSALS = {
-    Status.SUBMITTED: "报告已报送，正在等待审核，不能修改；如需修改请联系商务部退回",
-    Status.ACCEPTED: "报告已审核通过并锁定，不能再修改",
+    Status.SUBMITTED: gettext_lazy("报告已报送，正在等待审核，不能修改；如需修改请联系商务部退回"),
+    Status.ACCEPTED: gettext_lazy("报告已审核通过并锁定，不能再修改"),
 }
 
 
@@ -55,32 +57,39 @@ def _next_status(report: Report, action: str) -> str:
     if report.status not in allowed:
         label = Action(action).label
         current = Status(report.status).label
-        raise TransitionError(_REFUSALS.get(report.status) or f"当前状态为“{current}”，不能{label}")
+        refusal = _REFUSALS.get(report.status)
+        raise TransitionError(
+            str(refusal)
+            if refusal
+            else _("当前状态为“%(status)s”，不能%(action)s") % {"status": current, "action": label}
+        )
     return allowed[report.status]
 
 
 def _participant(report: Report) -> Participant:
     participant = Participant.objects.filter(campaign_id=report.campaign_id, unit_id=report.unit_id).first()
     if participant is None:
-        raise DomainError(f"{report.unit}不是{report.campaign.year}年的报送单位", status=404)
+        raise DomainError(
+            _("%(unit)s不是%(year)s年的报送单位") % {"unit": report.unit, "year": report.campaign.year}, status=404
+        )
     return participant
 
 
 def _require_reporter(report: Report, user: User) -> Participant:
     if not user.reports_for(report.unit):
-        raise DomainError("只能填报本单位的报告", status=404)
+        raise DomainError(_("只能填报本单位的报告"), status=404)
     participant = _participant(report)
     if is_locked(timezone.now(), participant.lock_date):
         raise LockedError(
-            f"已过锁定日期（{participant.lock_date:%Y-%m-%d}），不能再修改或报送；"
-            f"如需补报，请联系{report.campaign.receiver or '商务部'}"
+            _("已过锁定日期（%(date)s），不能再修改或报送；如需补报，请联系%(receiver)s")
+            % {"date": f"{participant.lock_date:%Y-%m-%d}", "receiver": report.campaign.receiver or _("商务部")}
         )
     return participant
 
 
 def _require_reviewer(user: User) -> None:
     if not user.is_national:
-        raise DomainError("只有商务部审核人员可以审核", status=403)
+        raise DomainError(_("只有商务部审核人员可以审核"), status=403)
 
 
 def _bump_version(report: Report, expected: int | None) -> None:
@@ -92,7 +101,7 @@ def _bump_version(report: Report, expected: int | None) -> None:
         qs = qs.filter(version=expected)
     if qs.update(version=F("version") + 1) != 1:
         raise ConflictError(
-            "报告已被他人修改（可能在另一个窗口中保存过）。请刷新页面查看最新数据后再修改，您本次填写的内容未保存。"
+            _("报告已被他人修改（可能在另一个窗口中保存过）。请刷新页面查看最新数据后再修改，您本次填写的内容未保存。")
         )
     report.version = Report.objects.values_list("version", flat=True).get(pk=report.pk)
 
@@ -106,13 +115,13 @@ def _log(report: Report, user: User, action: str, old: str, new: str, *, reason:
 def _lock(report: Report) -> Report:
     """The report's row, created if the unit never saved anything, locked for this transaction."""
     if report.pk is None:
-        report, _ = Report.objects.get_or_create(campaign_id=report.campaign_id, unit_id=report.unit_id)
+        report, _created = Report.objects.get_or_create(campaign_id=report.campaign_id, unit_id=report.unit_id)
     return Report.objects.select_for_update().select_related("campaign", "unit").get(pk=report.pk)
 
 
 def report_get_or_start(*, campaign: Campaign, unit: Unit) -> Report:
     """The unit's report for the campaign, created (not started) on first access."""
-    report, _ = Report.objects.get_or_create(campaign=campaign, unit=unit)
+    report, _created = Report.objects.get_or_create(campaign=campaign, unit=unit)
     return report
 
 
@@ -143,11 +152,11 @@ def report_save_draft(
     new_status = _next_status(report, Action.SAVE_DRAFT)
     definition = form_definition(report.campaign)
     if not participant.fills_statistics and any(str(v or "").strip() for v in raw_values.values()):
-        raise DomainError(f"{report.unit.name}本年度只需上传总结报告，不填统计表")
+        raise DomainError(_("%(unit)s本年度只需上传总结报告，不填统计表") % {"unit": report.unit.name})
     values, parse_findings = parse_values(definition, raw_values)
     if parse_findings:
         raise DomainError(
-            "有单元格填写有误，本次未保存，请按提示修改",
+            _("有单元格填写有误，本次未保存，请按提示修改"),
             errors=[FieldError(f.figure, f.message) for f in parse_findings],
         )
     _bump_version(report, version)
@@ -230,11 +239,11 @@ def report_submit(
         if finding.is_error:
             problems.append(FieldError(finding.figure, finding.message))
         elif not report.explanations.get(finding.rule):
-            problems.append(FieldError(finding.figure, f"{finding.message}（请填写说明）"))
+            problems.append(FieldError(finding.figure, _("%(message)s（请填写说明）") % {"message": finding.message}))
     if summary_current(report) is None:
-        problems.append(FieldError("summary", "请先上传总结报告（docx、pdf 或 wps）"))
+        problems.append(FieldError("summary", _("请先上传总结报告（docx、pdf 或 wps）")))
     if problems:
-        raise DomainError("还不能报送：请先处理下列问题", errors=problems)
+        raise DomainError(_("还不能报送：请先处理下列问题"), errors=problems)
     _bump_version(report, version)
     now = timezone.now()
     old_status = report.status
@@ -253,7 +262,7 @@ def report_return(*, report: Report, reason: str, acting_user: User) -> Report:
     _require_reviewer(acting_user)
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise DomainError("请填写退回原因", errors=[FieldError("reason", "请填写退回原因，单位将看到这段说明")])
+        raise DomainError(_("请填写退回原因"), errors=[FieldError("reason", _("请填写退回原因，单位将看到这段说明"))])
     report = _lock(report)
     new_status = _next_status(report, Action.RETURN)
     _bump_version(report, None)
@@ -291,9 +300,9 @@ def reports_accept_clean(*, reports: list[Report], acting_user: User) -> tuple[l
     accepted, skipped = [], []
     for report in reports:
         if report.status != Status.SUBMITTED:
-            skipped.append((report, f"状态为“{Status(report.status).label}”"))
+            skipped.append((report, _("状态为“%(status)s”") % {"status": Status(report.status).label}))
         elif report_check(report):
-            skipped.append((report, "有提示需逐一审核"))
+            skipped.append((report, _("有提示需逐一审核")))
         else:
             accepted.append(report_accept(report=report, acting_user=acting_user, reason="批量审核通过"))
     return accepted, skipped
@@ -311,23 +320,23 @@ def participant_grant_exception(
 ) -> Participant:
     """Give one unit a later deadline and/or lock date than the campaign's."""
     if not acting_user.is_national_admin:
-        raise DomainError("只有国家管理员可以为单位单独延期", status=403)
+        raise DomainError(_("只有国家管理员可以为单位单独延期"), status=403)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("请填写单独延期的原因", errors=[FieldError("reason", "请填写原因")])
+        raise DomainError(_("请填写单独延期的原因"), errors=[FieldError("reason", _("请填写原因"))])
     participant = Participant.objects.select_for_update().filter(campaign=campaign, unit=unit).first()
     if participant is None:
-        raise DomainError(f"{unit}不是本年度的报送单位", status=404)
+        raise DomainError(_("%(unit)s不是本年度的报送单位") % {"unit": unit}, status=404)
     effective_deadline = deadline or campaign.deadline
     effective_lock = lock_date or campaign.lock_date
     if effective_lock is not None and effective_lock < effective_deadline:
         raise DomainError(
-            "锁定日期不能早于截止日期",
+            _("锁定日期不能早于截止日期"),
             errors=[
                 FieldError(
                     "lock_override",
-                    f"锁定日期（{effective_lock:%Y-%m-%d}）不能早于该单位的截止日期（{effective_deadline:%Y-%m-%d}），"
-                    "请一并延长锁定日期",
+                    _("锁定日期（%(lock)s）不能早于该单位的截止日期（%(deadline)s），请一并延长锁定日期")
+                    % {"lock": f"{effective_lock:%Y-%m-%d}", "deadline": f"{effective_deadline:%Y-%m-%d}"},
                 )
             ],
         )

@@ -6,6 +6,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chengxin.campaigns.selectors import campaign_get, participant_get
@@ -133,7 +135,7 @@ def entry(request, year: int, unit_code: str):
     explanations = _explanations(request.POST)
     version = request.POST.get("version", "")
     if not version.isdigit():
-        raise DomainError("页面已过期，请刷新后重新填写", status=400)
+        raise DomainError(_("页面已过期，请刷新后重新填写"), status=400)
     version = int(version)
     action = request.POST.get("action", "save")
     saved = False
@@ -147,13 +149,21 @@ def entry(request, year: int, unit_code: str):
             services.report_submit(
                 report=report, version=report.version, acting_user=request.user, explanations=explanations
             )
-            messages.success(request, "报送成功。")
+            messages.success(request, _("报送成功。"))
         else:
             errors = [f for f in services.report_check(report) if f.is_error]
             if errors:
-                messages.warning(request, f"草稿已保存，但有 {len(errors)} 处错误，报送前须改正。")
+                messages.warning(
+                    request,
+                    ngettext(
+                        "草稿已保存，但有 %(count)d 处错误，报送前须改正。",
+                        "草稿已保存，但有 %(count)d 处错误，报送前须改正。",
+                        len(errors),
+                    )
+                    % {"count": len(errors)},
+                )
             else:
-                messages.success(request, "草稿已保存。")
+                messages.success(request, _("草稿已保存。"))
         return redirect("reporting:entry", year=year, unit_code=unit_code)
     except DomainError as exc:
         report = _report(year, unit)
@@ -190,7 +200,7 @@ def upload_summary(request, year: int, unit_code: str):
         summary = services.report_upload_summary(
             report=report, uploaded_file=request.FILES.get("summary"), acting_user=request.user
         )
-        messages.success(request, f"总结报告“{summary.original_name}”已上传。")
+        messages.success(request, _("总结报告“%(name)s”已上传。") % {"name": summary.original_name})
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect(reverse("reporting:entry", kwargs={"year": year, "unit_code": unit_code}) + "#summary")
@@ -234,12 +244,12 @@ def review_action(request, year: int, unit_code: str):
     try:
         if action == "return":
             services.report_return(report=report, reason=request.POST.get("reason", ""), acting_user=request.user)
-            messages.success(request, f"已将{unit.name}的报告退回。")
+            messages.success(request, _("已将%(unit)s的报告退回。") % {"unit": unit.name})
         elif action == "accept":
             services.report_accept(report=report, acting_user=request.user)
-            messages.success(request, f"{unit.name}的报告已审核通过。")
+            messages.success(request, _("%(unit)s的报告已审核通过。") % {"unit": unit.name})
         else:
-            raise DomainError("未知的操作")
+            raise DomainError(_("未知的操作"))
     except DomainError as exc:
         context = _page_context(request, report)
         context["error"] = exc
@@ -255,11 +265,16 @@ def accept_clean(request, year: int):
     codes = request.POST.getlist("units")
     reports = list(Report.objects.filter(campaign=campaign, unit__code__in=codes).select_related("unit", "campaign"))
     if not reports:
-        messages.error(request, "请先勾选要审核通过的单位。")
+        messages.error(request, _("请先勾选要审核通过的单位。"))
         return redirect("analytics:completeness", year=year)
     accepted, skipped = services.reports_accept_clean(reports=reports, acting_user=request.user)
     if accepted:
-        messages.success(request, f"已审核通过 {len(accepted)} 个单位：" + "、".join(r.unit.name for r in accepted))
+        names = _("、").join(r.unit.name for r in accepted)
+        messages.success(
+            request,
+            ngettext("已审核通过 %(count)d 个单位：%(units)s", "已审核通过 %(count)d 个单位：%(units)s", len(accepted))
+            % {"count": len(accepted), "units": names},
+        )
     for report, why in skipped:
-        messages.warning(request, f"{report.unit.name}未通过批量审核：{why}")
+        messages.warning(request, _("%(unit)s未通过批量审核：%(why)s") % {"unit": report.unit.name, "why": why})
     return redirect("analytics:completeness", year=year)

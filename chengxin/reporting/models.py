@@ -26,6 +26,7 @@ class Report(models.Model):
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     version = models.PositiveIntegerField(_("版本"), default=0)
     submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
     late = models.BooleanField(_("逾期"), default=False)
     return_reason = models.TextField(_("退回原因"), blank=True)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)

@@ -228,7 +228,8 @@ def report_submit(
     *, report: Report, version: int | None, acting_user: User, explanations: Mapping[str, str] | None = None
 ) -> Report:
     """Submit figures and summary. Errors block; each warning needs a written explanation; the summary
-    report is required. After the deadline the submission is accepted and marked late (逾期)."""
+    report is required. A first submission after the deadline is accepted and marked late (逾期); a
+    resubmission after a return keeps the timeliness of the first submission."""
     participant = _require_reporter(report, acting_user)
     report = _lock(report)
     new_status = _next_status(report, Action.SUBMIT)
@@ -249,9 +250,22 @@ def report_submit(
     old_status = report.status
     report.status = new_status
     report.submitted_at = now
-    report.late = is_late(now, participant.deadline)
+    # Timeliness is judged by the first submission: a correction the ministry asked for after the
+    # deadline does not turn an on-time report into a late one.
+    report.first_submitted_at = report.first_submitted_at or now
+    report.late = is_late(report.first_submitted_at, participant.deadline)
     report.return_reason = ""
-    report.save(update_fields=["status", "submitted_at", "late", "return_reason", "explanations", "updated_at"])
+    report.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "first_submitted_at",
+            "late",
+            "return_reason",
+            "explanations",
+            "updated_at",
+        ]
+    )
     _log(report, acting_user, Action.SUBMIT, old_status, new_status, reason="逾期报送" if report.late else "")
     return report
 

@@ -78,3 +78,38 @@ def test_province_fills_submits_and_ministry_returns_then_accepts(client, alice,
     response = _post_figures(client, fixed)
     assert response.status_code == 409
     assert "已审核通过并锁定" in response.content.decode()
+
+
+def test_a_correction_after_the_deadline_keeps_an_on_time_report_on_time(client, alice, carol, docx_upload):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from chengxin.campaigns.models import Campaign
+
+    campaign = Campaign.objects.get(year=2020)
+    campaign.deadline = timezone.localdate() + dt.timedelta(days=3)
+    campaign.save()
+    client.force_login(alice)
+    _post_figures(client, VALID_FIGURES)
+    client.post(
+        reverse("reporting:upload_summary", kwargs={"year": 2020, "unit_code": "440000"}), {"summary": docx_upload}
+    )
+    assert _post_figures(client, VALID_FIGURES, action="submit").status_code == 302
+    assert not Report.objects.get(unit__code="440000").late
+
+    client.force_login(carol)
+    review = reverse("reporting:review_action", kwargs={"year": 2020, "unit_code": "440000"})
+    client.post(review, {"action": "return", "reason": "请核对电视新闻"})
+    # Time passes: the first submission was five days ago, the deadline two days ago.
+    five_days_ago = timezone.now() - dt.timedelta(days=5)
+    Report.objects.filter(unit__code="440000").update(first_submitted_at=five_days_ago, submitted_at=five_days_ago)
+    campaign.deadline = timezone.localdate() - dt.timedelta(days=2)
+    campaign.save()
+
+    client.force_login(alice)
+    assert _post_figures(client, dict(VALID_FIGURES, tv_news="4"), action="submit").status_code == 302
+    report = Report.objects.get(unit__code="440000")
+    assert report.status == Status.SUBMITTED
+    assert not report.late
+    assert report.first_submitted_at < report.submitted_at

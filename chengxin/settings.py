@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "chengxin.statform",
     "chengxin.reporting",
     "chengxin.analytics",
+    "chengxin.workbooks",
 ]
 
 MIDDLEWARE = [

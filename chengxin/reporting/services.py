@@ -75,8 +75,10 @@ def _participant(report: Report) -> Participant:
     return participant
 
 
-def _require_reporter(report: Report, user: User) -> Participant:
-    if not user.reports_for(report.unit):
+def _require_reporter(report: Report, user: User, *, on_behalf: bool = False) -> Participant:
+    """The unit's own reporter may write; with `on_behalf`, so may a national administrator (entering a
+    table a unit sent in another way, e.g. an emailed workbook); the history names who did it."""
+    if not (user.reports_for(report.unit) or (on_behalf and user.is_national_admin)):
         raise DomainError(_("只能填报本单位的报告"), status=404)
     participant = _participant(report)
     if is_locked(timezone.now(), participant.lock_date):
@@ -147,7 +149,7 @@ def report_save_draft(
 ) -> SaveResult:
     """Save typed figures as a draft. Text that is not a number refuses the whole save (nothing is written),
     with an error per cell; rule errors and warnings are returned, and block only submission."""
-    participant = _require_reporter(report, acting_user)
+    participant = _require_reporter(report, acting_user, on_behalf=True)
     report = _lock(report)
     new_status = _next_status(report, Action.SAVE_DRAFT)
     definition = form_definition(report.campaign)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("campaigns/", include("chengxin.campaigns.urls")),
     path("campaigns/", include("chengxin.reporting.urls")),
     path("campaigns/", include("chengxin.analytics.urls")),
+    path("campaigns/", include("chengxin.workbooks.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("favicon.ico", lambda request: redirect(static("chengxin/favicon.svg"), permanent=True)),

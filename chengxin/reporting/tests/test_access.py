@@ -32,7 +32,12 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = "login"  # expected: a redirect to the login page
 PERSONAS = ("anonymous", "alice", "bob", "carol", "dave")
-URL_MODULES = ("chengxin.reporting.urls", "chengxin.analytics.urls", "chengxin.campaigns.urls")
+URL_MODULES = (
+    "chengxin.reporting.urls",
+    "chengxin.analytics.urls",
+    "chengxin.campaigns.urls",
+    "chengxin.workbooks.urls",
+)
 
 BEIJING = {"year": 2020, "unit_code": "110000"}
 YEAR = {"year": 2020}
@@ -57,6 +62,13 @@ def _summary_post() -> dict:
 
 def _dates_post() -> dict:
     return {"form": "dates", "deadline": "2031-01-31", "lock_date": "2031-02-28"}
+
+
+def _beijing_workbook_post() -> dict:
+    from chengxin.workbooks.tests.builders import attachment, to_bytes
+
+    data = to_bytes(attachment(unit="北京市商务局"))
+    return {"action": "preview", "files": [SimpleUploadedFile("北京.xlsx", data)]}
 
 
 def _exception_post() -> dict:
@@ -166,6 +178,10 @@ ROUTES = [
         _exception_post,
         changes_for=frozenset({"dave"}),
     ),
+    # workbooks: a preview never changes anything; alice's page works but Beijing's file is refused (422)
+    Route("workbooks:template", BEIJING, "GET", READ_PAGE),
+    Route("workbooks:import", YEAR, "GET", _expect(alice=200, bob=200, carol=404, dave=200)),
+    Route("workbooks:import", YEAR, "POST", _expect(alice=422, bob=200, carol=404, dave=200), _beijing_workbook_post),
 ]
 
 

@@ -7,35 +7,12 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
-from django.test import override_settings
 from django.urls import reverse
 
 from chengxin.analytics.selectors import completeness, totals
-from chengxin.analytics.tests.test_selectors import ACCEPTED_TOTALS, ALL_TOTALS, SUBMITTED_TOTALS, build_reports
+from chengxin.analytics.tests.test_selectors import ACCEPTED_TOTALS, ALL_TOTALS, SUBMITTED_TOTALS
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    fast = override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    )
-    with fast, django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_reports()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def campaign(world):
-    return world["campaign"]
 
 
 @pytest.fixture

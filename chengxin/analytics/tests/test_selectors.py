@@ -9,8 +9,6 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from chengxin.analytics.selectors import completeness, split_methods, totals
@@ -195,29 +193,6 @@ def build_reports() -> dict:
     )
     report_get_or_start(campaign=campaign, unit=Unit.objects.get(code="310000"))
     return {"campaign": campaign, "carol": carol, "dave": dave}
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Built once for the module inside a transaction that is rolled back afterwards."""
-    fast = override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    )
-    with fast, django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_reports()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture
-def campaign(world):
-    """This module's campaign (shadows the shared fixture: the campaign here has reports in every state)."""
-    return world["campaign"]
 
 
 # --- split_methods ----------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
@@ -22,20 +23,34 @@ def units_national_bodies() -> QuerySet[Unit]:
     return Unit.objects.filter(kind="national_body")
 
 
-def unit_resolve(text: str, units: list[Unit] | None = None) -> Unit | None:
+class UnitNames:
+    """Units by code and by every name a person may use for them (name, short name, full name), built once
+    for many look-ups: a workbook of 100 sheets is 100 look-ups among thousands of units."""
+
+    def __init__(self, units: Iterable[Unit]):
+        self.by_code: dict[str, Unit] = {}
+        self.by_name: dict[str, dict[int, Unit]] = {}
+        for unit in units:
+            self.by_code[unit.code] = unit
+            for name in {unit.name, unit.short_name, unit.full_name} - {""}:
+                self.by_name.setdefault(name, {})[unit.pk] = unit
+
+
+def unit_resolve(text: str, units: list[Unit] | UnitNames | None = None) -> Unit | None:
     """The unit a person named, or None. Never a guess (CONTRACT.md, Unit codes).
 
     Recognised: the unit's code anywhere in the text (`440000`, `GACC`), or the whole text being its name or
     short name (`广东省`, `广东`, `海关总署`), optionally followed by a department suffix (`广东省商务厅`).
+    `units` is where to look (a list, or a UnitNames built once for many look-ups); all units when None.
     """
     if not text:
         return None
-    units = list(Unit.objects.all()) if units is None else units
-    by_code = {u.code: u for u in units}
+    if not isinstance(units, UnitNames):
+        units = UnitNames(Unit.objects.all() if units is None else units)
     cleaned = unicodedata.normalize("NFKC", str(text))
-    codes = {c for c in _REGION_CODE.findall(cleaned) + _BODY_CODE.findall(cleaned) if c in by_code}
+    codes = {c for c in _REGION_CODE.findall(cleaned) + _BODY_CODE.findall(cleaned) if c in units.by_code}
     if len(codes) == 1:
-        return by_code[codes.pop()]
+        return units.by_code[codes.pop()]
     if len(codes) > 1:
         return None
     name = _NOISE.sub("", cleaned)
@@ -43,5 +58,7 @@ def unit_resolve(text: str, units: list[Unit] | None = None) -> Unit | None:
     for suffix in DEPARTMENT_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             candidates.add(name[: -len(suffix)])
-    matches = {u.pk: u for u in units if candidates & {u.name, u.short_name, u.full_name}}
+    matches: dict[int, Unit] = {}
+    for candidate in candidates:
+        matches.update(units.by_name.get(candidate, {}))
     return next(iter(matches.values())) if len(matches) == 1 else None

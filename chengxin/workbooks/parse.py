@@ -22,7 +22,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from chengxin.core.numbers import NumberParseError, parse_whole_number
 from chengxin.statform.definition import FigureDef, FormDefinition
 from chengxin.units.models import Unit
-from chengxin.units.selectors import unit_resolve
+from chengxin.units.selectors import UnitNames, unit_resolve
 from chengxin.workbooks.compound import split_cell
 from chengxin.workbooks.labels import LabelIndex, Leaf, choose
 from chengxin.workbooks.safety import (
@@ -340,7 +340,7 @@ def _unit_named_in_cell(grid: Grid, scan: _Scan) -> str:
     return rest
 
 
-def _read_unit(sheet: ParsedSheet, grid: Grid, scan: _Scan, units: list[Unit]) -> None:
+def _read_unit(sheet: ParsedSheet, grid: Grid, scan: _Scan, units: UnitNames) -> None:
     """The unit: named in a 填报单位 cell, else by the sheet name. A problem, never a fallback, when the cell
     names no known unit or another unit than the sheet name does, or when nothing names a known unit."""
     by_sheet = unit_resolve(sheet.sheet, units)
@@ -435,7 +435,7 @@ def _uncalculated_formulas(sheet: ParsedSheet, readings: list[_Reading], grid: G
 
 
 def _parse_sheet(
-    ws, grid: Grid, *, file_name: str, definition: FormDefinition, index: LabelIndex, units: list[Unit], formulas
+    ws, grid: Grid, *, file_name: str, definition: FormDefinition, index: LabelIndex, units: UnitNames, formulas
 ) -> ParsedSheet | None:
     """One sheet read in the layout it is in; None when it does not hold the table."""
     scan = _scan(grid, index)
@@ -461,7 +461,7 @@ def parse_workbook(
     *,
     file_name: str,
     definition: FormDefinition,
-    units: list[Unit],
+    units: list[Unit] | UnitNames,
     max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
     max_entries: int = DEFAULT_MAX_ENTRIES,
     max_cells: int = DEFAULT_MAX_CELLS,
@@ -471,10 +471,12 @@ def parse_workbook(
     Raises :class:`WorkbookRefused` for a file that is not a safe .xlsx (safety.check_workbook_bytes), a sheet
     of more than `max_cells` cells, or a workbook with no table at all. Everything else wrong is a Problem on
     its sheet, named `FILE!SHEET!CELL`. Sheets without the table (notes, hidden sheets) are left out. Units are
-    recognised with units.selectors.unit_resolve among `units`, never guessed.
+    recognised with units.selectors.unit_resolve among `units` (a list, or a UnitNames built once for many
+    files), never guessed.
     """
     check_workbook_bytes(data, name=file_name, max_uncompressed=max_uncompressed, max_entries=max_entries)
     index = LabelIndex.of(definition)
+    names = units if isinstance(units, UnitNames) else UnitNames(units)  # one index for every sheet
     sheets = []
     with closing(_open(data, file_name, data_only=True)) as wb, closing(_Formulas(data, file_name, max_cells)) as f:
         for ws in wb.worksheets:
@@ -482,7 +484,7 @@ def parse_workbook(
                 continue
             grid = _read_grid(ws, place=f"{file_name}!{ws.title}", max_cells=max_cells)
             parsed = _parse_sheet(
-                ws, grid, file_name=file_name, definition=definition, index=index, units=units, formulas=f
+                ws, grid, file_name=file_name, definition=definition, index=index, units=names, formulas=f
             )
             if parsed is not None:
                 sheets.append(parsed)

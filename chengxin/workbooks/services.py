@@ -180,3 +180,15 @@ def _save_sheet(item: SheetResult, campaign, definition, user: User, empty_is_ze
             result.problems.append(
                 Problem(sheet.places.get(finding.figure, sheet.place()), finding.message, "rule", finding.figure)
             )
+
+
+def national_table_for(campaign: Campaign, scope: str) -> tuple[bytes, int, int]:
+    """The consolidated national table of `scope` as xlsx bytes, with the number of unit columns and of units
+    that have data; the web download and `chengxin export-stats` write the same file."""
+    from chengxin.workbooks.export import national_table
+    from chengxin.workbooks.selectors import export_data
+
+    columns, values = export_data(campaign, scope)
+    title = _("%(title)s统计表（全国汇总）") % {"title": campaign.title}
+    data = national_table(definition=form_definition(campaign), title=title, columns=columns, values=values)
+    return data, len(columns), sum(1 for v in values.values() if v)

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from chengxin.campaigns.models import Participant
 from chengxin.campaigns.selectors import campaign_get, participant_get
-from chengxin.core.permissions import unit_for_reader
+from chengxin.core.permissions import national_required, unit_for_reader
 from chengxin.core.uploads import safe_filename
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
-from chengxin.workbooks.services import stats_import_file
+from chengxin.workbooks.services import national_table_for, stats_import_file
 from chengxin.workbooks.template import build_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -179,3 +179,57 @@ def _confirm(request, campaign, units):
     if request.user.is_national:
         return redirect("analytics:completeness", year=campaign.year)
     return redirect("reporting:entry", year=campaign.year, unit_code=request.user.unit.code)
+
+
+def _scope(request) -> str:
+    from chengxin.analytics.selectors import TOTAL_SCOPES
+
+    scope = request.GET.get("scope", "submitted")
+    return scope if scope in TOTAL_SCOPES else "submitted"
+
+
+@require_GET
+@national_required
+def national_xlsx(request, year: int):
+    """The consolidated national table, as `chengxin export-stats` writes it."""
+    campaign = campaign_get(year)
+    scope = _scope(request)
+    data, _columns, _filled = national_table_for(campaign, scope)
+    return xlsx_response(data, f"{campaign.year}年统计表全国汇总.xlsx")
+
+
+@require_GET
+@national_required
+def national_csv(request, year: int):
+    """Every figure of every unit in long format, UTF-8 with BOM so that Excel opens it in Chinese."""
+    from chengxin.workbooks.export import figures_csv
+    from chengxin.workbooks.selectors import csv_rows
+
+    campaign = campaign_get(year)
+    response = HttpResponse(figures_csv(csv_rows(campaign, _scope(request))), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _attachment(f"{campaign.year}年统计数据.csv")
+    return response
+
+
+@require_GET
+@login_required
+def unit_xlsx(request, year: int, unit_code: str):
+    """One unit's filled table in the product's template (it can be imported back unchanged)."""
+    from chengxin.reporting.selectors import report_for_unit, report_values
+    from chengxin.workbooks.export import unit_filled
+
+    unit = unit_for_reader(request, unit_code)
+    campaign = campaign_get(year)
+    participant = participant_get(campaign, unit)
+    if participant is None or not participant.fills_statistics:
+        raise Http404
+    report = report_for_unit(campaign, unit)
+    values = report_values(report) if report else {}
+    data = unit_filled(
+        definition=form_definition(campaign),
+        unit_code=unit.code,
+        unit_name=unit.name,
+        campaign_title=campaign.title,
+        values=values,
+    )
+    return xlsx_response(data, f"{campaign.year}年统计表-{unit.name}.xlsx")

@@ -180,6 +180,9 @@ ROUTES = [
     ),
     # workbooks: a preview never changes anything; alice's page works but Beijing's file is refused (422)
     Route("workbooks:template", BEIJING, "GET", READ_PAGE),
+    Route("workbooks:unit_xlsx", BEIJING, "GET", READ_PAGE),
+    Route("workbooks:national_xlsx", YEAR, "GET", NATIONAL_PAGE),
+    Route("workbooks:national_csv", YEAR, "GET", NATIONAL_PAGE),
     Route("workbooks:import", YEAR, "GET", _expect(alice=200, bob=200, carol=404, dave=200)),
     Route("workbooks:import", YEAR, "POST", _expect(alice=422, bob=200, carol=404, dave=200), _beijing_workbook_post),
 ]

@@ -77,7 +77,7 @@ def unit_caption(unit_name: str, unit_code: str) -> str:
 
 def _heading(ws: Worksheet, definition: FormDefinition, cols: Columns, caption: str, campaign_title: str) -> None:
     last = get_column_letter(cols.unit)
-    ws["A1"] = definition.title or f"{campaign_title}统计表"
+    _text(ws["A1"], definition.title or f"{campaign_title}统计表")
     ws["A1"].font = Font(size=16, bold=True)
     ws["A1"].alignment = _CENTRE
     ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
@@ -93,8 +93,18 @@ def _heading(ws: Worksheet, definition: FormDefinition, cols: Columns, caption: 
     ws.cell(HEADER_ROW, cols.code, MARK_PREFIX + get_column_letter(cols.value))
 
 
+def _text(cell, text: str):
+    """Write form data (labels, title) as text even when it starts like a formula (= + - @): a label is
+    administrator data, and no export may turn data into a formula."""
+    cell.value = text
+    if isinstance(text, str) and text.lstrip()[:1] in ("=", "+", "-", "@"):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def _label(ws: Worksheet, text: str, row: int, col: int, rows: int, columns: int) -> None:
-    ws.cell(row, col, text).alignment = _CENTRE if columns == 1 or rows > 1 else _LEFT
+    _text(ws.cell(row, col), text).alignment = _CENTRE if columns == 1 or rows > 1 else _LEFT
     if rows > 1 or columns > 1:
         ws.merge_cells(start_row=row, start_column=col, end_row=row + rows - 1, end_column=col + columns - 1)
 
@@ -109,7 +119,7 @@ def _label_cells(ws: Worksheet, lines: list[TableLine], starts: list[int], heigh
 
 
 def _figure_row(ws: Worksheet, figure: FigureDef, row: int, cols: Columns) -> None:
-    ws.cell(row, cols.figure, figure.label).alignment = _CENTRE
+    _text(ws.cell(row, cols.figure), figure.label).alignment = _CENTRE
     ws.cell(row, cols.unit, figure.unit or None).alignment = _CENTRE
     ws.cell(row, cols.code, figure.code)
     value = ws.cell(row, cols.value)

@@ -118,3 +118,27 @@ def test_an_unfilled_template_is_all_empty_not_zero(template, definition, units)
     assert sheet.values == {}
     assert sheet.empty == CODES_IN_ORDER
     assert sheet.problems == []
+
+
+def test_a_label_that_looks_like_a_formula_stays_text(campaign):
+    """Labels are administrator data: a label starting with = must not become a formula in the template."""
+    import dataclasses
+    import io
+
+    from openpyxl import load_workbook
+
+    from chengxin.statform.selectors import form_definition
+    from chengxin.workbooks.template import build_template
+
+    definition = form_definition(campaign)
+    figure = dataclasses.replace(definition.figures[2], label="=1+1")
+    figures = [figure if f.code == figure.code else f for f in definition.figures]
+    for root in definition.roots:
+        for row in [root, *root.children, *(g for c in root.children for g in c.children)]:
+            row.figures = [figure if f.code == figure.code else f for f in row.figures]
+    changed = type(definition)(title="=HYPERLINK(1)", roots=definition.roots, figures=figures, rules=definition.rules)
+    data = build_template(changed, unit_code="440000", unit_name="广东省", campaign_title="x")
+    ws = load_workbook(io.BytesIO(data)).active
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert {c.value for c in cells} == {"=HYPERLINK(1)", "=1+1"}
+    assert all(c.data_type == "s" for c in cells)

@@ -36,6 +36,16 @@ VALID_FIGURES = {
 }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _tasks_run_at_once():
+    """Background tasks (huey) run inside the request in tests, on an in-memory queue."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = False
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded files of a test go to its own temporary folder, never into ./var/."""

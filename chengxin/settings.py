@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "chengxin.reporting",
     "chengxin.analytics",
     "chengxin.workbooks",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -115,6 +116,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Background work (long imports): huey. With nothing set its queue is a SQLite file beside the database and
+# `chengxin serve` runs the workers as threads of its own process, so no extra service is needed; with
+# REDIS_URL the queue lives in Redis. CHENGXIN_TASKS_IMMEDIATE=1 runs every task at once, in the request
+# (the test suite does this).
+HUEY = {
+    "name": "chengxin",
+    "immediate": env_bool("CHENGXIN_TASKS_IMMEDIATE", False),
+    "results": False,
+    "consumer": {"workers": 2, "worker_type": "thread"},
+}
+if _redis_url:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": _redis_url})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")})
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

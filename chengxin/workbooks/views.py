@@ -1,12 +1,10 @@
 """Excel in and out on the web: the unit's template, import with a preview before anything is saved."""
 
-import shutil
 import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,13 +16,14 @@ from chengxin.core.permissions import national_required, unit_for_reader
 from chengxin.core.uploads import safe_filename
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
-from chengxin.workbooks.services import national_table_for, stats_import_file
+from chengxin.workbooks.jobs import job_task, staging_dir
+from chengxin.workbooks.models import ImportJob
+from chengxin.workbooks.services import national_table_for
 from chengxin.workbooks.template import build_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_FILES = 20
 MAX_FILE_BYTES = 20 * 1024 * 1024
-SESSION_KEY = "workbook_imports"
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -65,27 +64,19 @@ def _importer_units(request, campaign) -> list[Unit]:
     raise Http404
 
 
-def _staging(token: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / token
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_page(request, year: int):
-    """Upload one or several workbooks → preview (figures beside the current ones, every problem named by
-    FILE!SHEET!CELL, warnings) → confirm. Nothing is saved before the confirmation, and each file is all or
-    nothing."""
+    """Upload one or several workbooks. They are read in the background; the job page shows the progress and
+    then the preview (figures beside the current ones, every problem as FILE!SHEET!CELL, warnings). Nothing is
+    saved before the person confirms there, and each file is all or nothing."""
     campaign = campaign_get(year)
     units = _importer_units(request, campaign)
     context = {"campaign": campaign, "units": units, "max_files": MAX_FILES}
     if request.method == "GET":
         return render(request, "workbooks/import.html", context)
-    if request.POST.get("action") == "confirm":
-        return _confirm(request, campaign, units)
 
     files = request.FILES.getlist("files")
-    empty_is_zero = request.POST.get("empty_is_zero") == "1"
-    choice = _chosen_unit(request, units)
     errors = []
     if not files:
         errors.append(_("请选择要导入的 Excel 文件（.xlsx）"))
@@ -97,47 +88,30 @@ def import_page(request, year: int):
     if errors:
         return render(request, "workbooks/import.html", {**context, "errors": errors}, status=422)
 
-    token = uuid.uuid4().hex
-    folder = _staging(token)
+    staging = uuid.uuid4().hex
+    folder = staging_dir(staging)
     folder.mkdir(parents=True, exist_ok=True)
-    staged, results = [], []
+    staged = []
     for i, upload in enumerate(files):
-        data = upload.read()
-        name = safe_filename(upload.name or f"file{i}.xlsx")
-        (folder / f"{i}.xlsx").write_bytes(data)
-        staged.append({"path": f"{i}.xlsx", "name": name})
-        results.append(
-            stats_import_file(
-                campaign=campaign,
-                data=data,
-                file_name=name,
-                acting_user=request.user,
-                empty_is_zero=empty_is_zero,
-                unit_choice=choice,
-                dry_run=True,
-            )
-        )
-    request.session.setdefault(SESSION_KEY, {})[token] = {
-        "year": campaign.year,
-        "files": staged,
-        "empty_is_zero": empty_is_zero,
-        "unit": choice.code if choice else "",
-    }
-    request.session.modified = True
-    definition = form_definition(campaign)
-    return render(
-        request,
-        "workbooks/preview.html",
-        {
-            **context,
-            "token": token,
-            "results": results,
-            "figures": definition.figures,
-            "importable": sum(1 for r in results if r.ok),
-            "empty_is_zero": empty_is_zero,
-        },
-        status=200 if any(r.ok for r in results) else 422,
+        (folder / f"{i}.xlsx").write_bytes(upload.read())
+        staged.append({"path": f"{i}.xlsx", "name": safe_filename(upload.name or f"file{i}.xlsx")})
+    choice = _chosen_unit(request, units)
+    job = ImportJob.objects.create(
+        campaign=campaign,
+        created_by=request.user,
+        kind=ImportJob.Kind.PREVIEW,
+        staging=staging,
+        files=staged,
+        empty_is_zero=request.POST.get("empty_is_zero") == "1",
+        unit_code=choice.code if choice else "",
     )
+    _queue(job)
+    return redirect("workbooks:job", year=campaign.year, job_id=job.pk)
+
+
+def _queue(job: ImportJob) -> None:
+    # After the commit, so that the worker finds the job row.
+    transaction.on_commit(lambda: job_task(str(job.pk)))
 
 
 def _chosen_unit(request, units: list[Unit]) -> Unit | None:
@@ -145,40 +119,51 @@ def _chosen_unit(request, units: list[Unit]) -> Unit | None:
     return next((u for u in units if u.code == code), None) if code else None
 
 
-def _confirm(request, campaign, units):
-    token = request.POST.get("token", "")
-    staged = request.session.get(SESSION_KEY, {}).pop(token, None)
-    request.session.modified = True
-    if not staged or staged["year"] != campaign.year or not token.isalnum():
+@require_http_methods(["GET", "POST"])
+@login_required
+def job_page(request, year: int, job_id):
+    """A job's progress (htmx polls it), then its preview or its result. POST confirms a finished preview."""
+    campaign = campaign_get(year)
+    job = ImportJob.objects.filter(pk=job_id, campaign=campaign, created_by=request.user).first()
+    if job is None:
+        raise Http404
+    if request.method == "POST":
+        return _confirm(request, campaign, job)
+    context = {
+        "campaign": campaign,
+        "job": job,
+        "figures": form_definition(campaign).figures,
+        "importable": sum(1 for r in job.results if r["ok"]),
+    }
+    if request.headers.get("HX-Request") and not job.finished:
+        return render(request, "workbooks/_progress.html", context)
+    if request.headers.get("HX-Request"):
+        # Finished: the whole page takes over from the progress bar.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    status = 200 if not job.finished or context["importable"] or job.kind == ImportJob.Kind.IMPORT else 422
+    return render(request, "workbooks/job.html", context, status=status)
+
+
+def _confirm(request, campaign, preview: ImportJob):
+    if preview.kind != ImportJob.Kind.PREVIEW or not preview.finished or preview.state != ImportJob.State.DONE:
+        raise Http404
+    ok_files = [f for f, r in zip(preview.files, preview.results, strict=True) if r["ok"]]
+    if not ok_files or ImportJob.objects.filter(staging=preview.staging, kind=ImportJob.Kind.IMPORT).exists():
         messages.error(request, _("预览已过期，请重新上传文件。"))
         return redirect("workbooks:import", year=campaign.year)
-    choice = next((u for u in units if u.code == staged["unit"]), None)
-    folder = _staging(token)
-    saved, failed = [], []
-    try:
-        for item in staged["files"]:
-            result = stats_import_file(
-                campaign=campaign,
-                data=(folder / item["path"]).read_bytes(),
-                file_name=item["name"],
-                acting_user=request.user,
-                empty_is_zero=staged["empty_is_zero"],
-                unit_choice=choice,
-            )
-            (saved if result.saved else failed).append(result)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    for result in saved:
-        names = "、".join(s.unit.name for s in result.sheets)
-        messages.success(request, _("%(file)s：已导入草稿（%(units)s）") % {"file": result.file_name, "units": names})
-    for result in failed:
-        messages.error(
-            request,
-            _("%(file)s：有 %(n)s 处问题，未导入") % {"file": result.file_name, "n": len(result.problems)},
-        )
-    if request.user.is_national:
-        return redirect("analytics:completeness", year=campaign.year)
-    return redirect("reporting:entry", year=campaign.year, unit_code=request.user.unit.code)
+    job = ImportJob.objects.create(
+        campaign=campaign,
+        created_by=request.user,
+        kind=ImportJob.Kind.IMPORT,
+        staging=preview.staging,
+        files=ok_files,
+        empty_is_zero=preview.empty_is_zero,
+        unit_code=preview.unit_code,
+    )
+    _queue(job)
+    return redirect("workbooks:job", year=campaign.year, job_id=job.pk)
 
 
 def _scope(request) -> str:

@@ -40,6 +40,7 @@ URL_MODULES = (
 )
 
 BEIJING = {"year": 2020, "unit_code": "110000"}
+BOBS_JOB = "3f0c1d2e-0000-4000-8000-000000000b0b"  # a finished preview of Beijing's workbook, bob's
 YEAR = {"year": 2020}
 
 
@@ -178,13 +179,16 @@ ROUTES = [
         _exception_post,
         changes_for=frozenset({"dave"}),
     ),
-    # workbooks: a preview never changes anything; alice's page works but Beijing's file is refused (422)
+    # workbooks: an upload only queues a preview job (nothing of the reports changes); a job is its creator's
+    # alone (bob's job here): everybody else gets 404
     Route("workbooks:template", BEIJING, "GET", READ_PAGE),
     Route("workbooks:unit_xlsx", BEIJING, "GET", READ_PAGE),
     Route("workbooks:national_xlsx", YEAR, "GET", NATIONAL_PAGE),
     Route("workbooks:national_csv", YEAR, "GET", NATIONAL_PAGE),
     Route("workbooks:import", YEAR, "GET", _expect(alice=200, bob=200, carol=404, dave=200)),
-    Route("workbooks:import", YEAR, "POST", _expect(alice=422, bob=200, carol=404, dave=200), _beijing_workbook_post),
+    Route("workbooks:import", YEAR, "POST", _expect(alice=302, bob=302, carol=404, dave=302), _beijing_workbook_post),
+    Route("workbooks:job", {**YEAR, "job_id": BOBS_JOB}, "GET", UNIT_PAGE),
+    Route("workbooks:job", {**YEAR, "job_id": BOBS_JOB}, "POST", _expect(alice=404, bob=302, carol=404, dave=404)),
 ]
 
 
@@ -212,7 +216,27 @@ def beijing_draft(campaign, beijing_report, bob, alice):
         services.report_upload_summary(
             report=report, uploaded_file=SimpleUploadedFile("北京市总结.docx", make_docx()), acting_user=user
         )
+    _bobs_preview(bob)
     return Report.objects.get(pk=beijing_report.pk)
+
+
+def _bobs_preview(bob) -> None:
+    from chengxin.workbooks.jobs import job_run, staging_dir
+    from chengxin.workbooks.models import ImportJob
+    from chengxin.workbooks.tests.builders import attachment, to_bytes
+
+    folder = staging_dir("bobsjob")
+    folder.mkdir(parents=True)
+    (folder / "0.xlsx").write_bytes(to_bytes(attachment(unit="北京市商务局")))
+    job = ImportJob.objects.create(
+        pk=BOBS_JOB,
+        campaign=Campaign.objects.get(year=2020),
+        created_by=bob,
+        kind=ImportJob.Kind.PREVIEW,
+        staging="bobsjob",
+        files=[{"path": "0.xlsx", "name": "北京.xlsx"}],
+    )
+    job_run(job.pk)
 
 
 def _snapshot() -> dict:

@@ -58,6 +58,7 @@ def test_upload_with_an_error_fix_preview_and_save(page, tmp_path):
     with page.expect_navigation():
         page.get_by_role("button", name="确认导入 1 个文件").click()
     expect(page.locator(".messages")).to_contain_text("已导入草稿（广东省）")
+    page.get_by_role("link", name="返回本单位填报页面").click()
     expect(page.locator("#f_live_viewers")).to_have_value("12,000")
     page.screenshot(path=str(ARTIFACTS / "32-import-saved.png"), full_page=True)
     assert report_values(Report.objects.get(unit__code="440000")) == EXPECTED

@@ -33,25 +33,53 @@ def test_the_template_download_is_the_units_own(client, bob):
     assert any("北京市" in t and "110000" in t for t in texts)
 
 
-def test_preview_then_confirm_saves_the_draft(client, alice):
+def _post_and_run(client, django_capture_on_commit_callbacks, url, data):
+    """POST, run the background task it queues (as the worker would, after the commit), follow to the job."""
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client.get(response["Location"]), response["Location"]
+
+
+def test_preview_then_confirm_saves_the_draft(client, alice, django_capture_on_commit_callbacks):
     client.force_login(alice)
-    preview = client.post(IMPORT, {"action": "preview", "files": [_upload("广东.xlsx", to_bytes(attachment()))]})
+    files = {"files": [_upload("广东.xlsx", to_bytes(attachment()))]}
+    preview, job_url = _post_and_run(client, django_capture_on_commit_callbacks, IMPORT, files)
     page = preview.content.decode()
     assert preview.status_code == 200
     assert "可以导入" in page and "尚未保存任何数据" in page
     assert Report.objects.count() == 0  # nothing saved by the preview
-    token = preview.context["token"]
-    done = client.post(IMPORT, {"action": "confirm", "token": token}, follow=True)
+    poll = client.get(job_url, HTTP_HX_REQUEST="true")  # the progress bar's next poll reloads the page
+    assert poll.status_code == 204 and poll["HX-Refresh"] == "true"
+    done, _ = _post_and_run(client, django_capture_on_commit_callbacks, job_url, {})
     assert "已导入草稿（广东省）" in done.content.decode()
     assert report_values(Report.objects.get(unit__code="440000")) == EXPECTED
-    again = client.post(IMPORT, {"action": "confirm", "token": token}, follow=True)  # a token works once
+    again = client.post(job_url, follow=True)  # a preview is imported once
     assert "预览已过期" in again.content.decode()
 
 
-def test_a_file_with_one_error_names_the_cell_and_is_not_offered(client, alice):
+def test_the_job_page_shows_progress_until_the_worker_is_done(client, alice):
+    client.force_login(alice)
+    response = client.post(IMPORT, {"files": [_upload("广东.xlsx", to_bytes(attachment()))]})  # not run yet
+    page = client.get(response["Location"]).content.decode()
+    assert "<progress" in page and "已完成 0 / 1 个文件" in page
+    poll = client.get(response["Location"], HTTP_HX_REQUEST="true")
+    assert 'hx-trigger="every 1s"' in poll.content.decode()
+
+
+def test_a_job_is_only_its_creators(client, alice, bob):
+    client.force_login(alice)
+    response = client.post(IMPORT, {"files": [_upload("广东.xlsx", to_bytes(attachment()))]})
+    client.force_login(bob)
+    assert client.get(response["Location"]).status_code == 404
+
+
+def test_a_file_with_one_error_names_the_cell_and_is_not_offered(client, alice, django_capture_on_commit_callbacks):
     client.force_login(alice)
     bad = to_bytes(attachment(dict(FILLED, **{"电视新闻（条）": "三条"})))
-    response = client.post(IMPORT, {"action": "preview", "files": [_upload("广东.xlsx", bad)]})
+    response, _ = _post_and_run(
+        client, django_capture_on_commit_callbacks, IMPORT, {"files": [_upload("广东.xlsx", bad)]}
+    )
     page = response.content.decode()
     assert response.status_code == 422
     assert "广东.xlsx!Sheet1!D7" in page

@@ -1,3 +1,5 @@
+import signal
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -30,8 +32,23 @@ class Command(BaseCommand):
         self.stdout.write(f"诚信兴商宣传月活动管理平台：http://{host}:{port}/  （Ctrl+C 停止）")
         self.stdout.flush()
 
+        from huey.contrib.djhuey import HUEY
         from waitress import serve
 
         from chengxin.wsgi import application
 
-        serve(application, host=host, port=port, threads=threads, ident="chengxin")
+        # Background tasks (long imports) run in worker threads of this process: no extra service to start.
+        consumer = None
+        if not HUEY.immediate:
+            consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=False)
+            # The consumer installs signal handlers for a process of its own; this process is the web
+            # server, so keep its handlers (Ctrl+C and SIGTERM stop the server, then the workers).
+            saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+            consumer.start()
+            for sig, handler in saved.items():
+                signal.signal(sig, handler)
+        try:
+            serve(application, host=host, port=port, threads=threads, ident="chengxin")
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)

@@ -2,6 +2,7 @@
 job's progress until its results are there. Each file stays all-or-nothing (services.stats_import_file)."""
 
 import shutil
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -14,6 +15,18 @@ from chengxin.workbooks.services import FileResult, stats_import_file
 
 def staging_dir(staging: str) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / staging
+
+
+def staging_sweep(max_age_hours: int = 24) -> int:
+    """Remove staged uploads older than `max_age_hours` (previews nobody confirmed); returns how many."""
+    root = Path(settings.MEDIA_ROOT) / "imports"
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - max_age_hours * 3600
+    old = [d for d in root.iterdir() if d.is_dir() and d.stat().st_mtime < cutoff]
+    for folder in old:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(old)
 
 
 def summarise(result: FileResult) -> dict:

@@ -16,7 +16,7 @@ from chengxin.core.permissions import national_required, unit_for_reader
 from chengxin.core.uploads import safe_filename
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
-from chengxin.workbooks.jobs import job_task, staging_dir
+from chengxin.workbooks.jobs import job_task, staging_dir, staging_sweep
 from chengxin.workbooks.models import ImportJob
 from chengxin.workbooks.services import national_table_for
 from chengxin.workbooks.template import build_template
@@ -88,6 +88,7 @@ def import_page(request, year: int):
     if errors:
         return render(request, "workbooks/import.html", {**context, "errors": errors}, status=422)
 
+    staging_sweep()
     staging = uuid.uuid4().hex
     folder = staging_dir(staging)
     folder.mkdir(parents=True, exist_ok=True)

@@ -96,3 +96,19 @@ def test_no_file_is_a_clear_refusal(client, alice):
     response = client.post(IMPORT, {"action": "preview"})
     assert response.status_code == 422
     assert "请选择要导入的 Excel 文件" in response.content.decode()
+
+
+def test_unconfirmed_uploads_older_than_a_day_are_removed(settings):
+    import os
+    import time
+
+    from chengxin.workbooks.jobs import staging_dir, staging_sweep
+
+    old, fresh = staging_dir("old"), staging_dir("fresh")
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "0.xlsx").write_bytes(b"x")
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(old, (two_days_ago, two_days_ago))
+    assert staging_sweep() == 1
+    assert not old.exists() and fresh.exists()

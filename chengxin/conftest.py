@@ -52,6 +52,47 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+# VALID_FIGURES as the services store them ("1.2万" → 12000).
+VALID_VALUES = {
+    "meeting_sessions": 12,
+    "meeting_attendance": 3400,
+    "material_methods": "展板、手册",
+    "material_copies": 5000,
+    "print_news": 8,
+    "tv_news": 3,
+    "radio_broadcasts": 2,
+    "web_news": 40,
+    "videos": 6,
+    "live_sessions": 3,
+    "live_viewers": 12000,
+    "people_reached": 50000,
+    "consultations": 860,
+}
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Reports in every state (analytics.tests.test_selectors.build_reports), built once per module inside a
+    transaction that is rolled back afterwards. Modules that use it shadow `campaign` with world["campaign"]."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from chengxin.analytics.tests.test_selectors import build_reports
+
+    fast = override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    )
+    with fast, django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield build_reports()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
 def campaign(db) -> Campaign:
     return campaign_load(year=2020)

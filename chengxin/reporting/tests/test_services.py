@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chengxin.campaigns.models import Campaign, Participant
-from chengxin.conftest import PASSWORD, VALID_FIGURES, make_docx, make_pdf
+from chengxin.conftest import PASSWORD, VALID_FIGURES, VALID_VALUES, make_docx, make_pdf
 from chengxin.core.errors import ConflictError, DomainError, LockedError, TransitionError
 from chengxin.reporting import services
 from chengxin.reporting.models import Action, FigureValue, Report, ReportEvent, Status, SummaryFile
@@ -22,21 +22,7 @@ from chengxin.units.tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 # VALID_FIGURES as stored (parsed) values.
-VALID_STORED = {
-    "meeting_sessions": 12,
-    "meeting_attendance": 3400,
-    "material_methods": "展板、手册",
-    "material_copies": 5000,
-    "print_news": 8,
-    "tv_news": 3,
-    "radio_broadcasts": 2,
-    "web_news": 40,
-    "videos": 6,
-    "live_sessions": 3,
-    "live_viewers": 12000,
-    "people_reached": 50000,
-    "consultations": 860,
-}
+VALID_STORED = VALID_VALUES
 # 宣传覆盖总人数 below 会议人次 + 直播观看人次 (3400 + 12000): a warning, not an error.
 WARNING_FIGURES = dict(VALID_FIGURES, people_reached="1万")
 REACH_RULE = "reach_covers_attendance"

@@ -6,6 +6,8 @@ import zipfile
 
 from openpyxl import Workbook
 
+from chengxin.conftest import VALID_VALUES
+
 TITLE = "2020年“诚信兴商宣传月”活动统计表"
 
 # The notice's attachment as printed: group | sub-group | leaf, one value column.
@@ -36,21 +38,7 @@ FILLED = {
     "宣传覆盖总人数（人次）": "5万",
     "接受咨询服务总量（人次）": "860",
 }
-EXPECTED = {
-    "meeting_sessions": 12,
-    "meeting_attendance": 3400,
-    "material_methods": "展板、手册",
-    "material_copies": 5000,
-    "print_news": 8,
-    "tv_news": 3,
-    "radio_broadcasts": 2,
-    "web_news": 40,
-    "videos": 6,
-    "live_sessions": 3,
-    "live_viewers": 12000,
-    "people_reached": 50000,
-    "consultations": 860,
-}
+EXPECTED = VALID_VALUES
 
 
 def attachment_sheet(ws, values=None, *, unit="广东省商务厅", labels=None, first_row=4):

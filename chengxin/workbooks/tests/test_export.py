@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from chengxin.analytics.selectors import totals
+from chengxin.conftest import VALID_VALUES
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
 from chengxin.workbooks.export import (
@@ -24,7 +25,6 @@ from chengxin.workbooks.export import (
 from chengxin.workbooks.parse import parse_workbook
 from chengxin.workbooks.safety import check_workbook_bytes
 from chengxin.workbooks.selectors import csv_rows, export_data
-from chengxin.workbooks.tests.test_selectors import world  # noqa: F401  (the module-scoped reports)
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ FIGURE_ROWS = {
 
 
 @pytest.fixture
-def campaign(world):  # noqa: F811
+def campaign(world):
     return world["campaign"]
 
 
@@ -61,22 +61,7 @@ def definition(campaign):
 
 
 def _figures(**overrides) -> dict:
-    values = {
-        "meeting_sessions": 12,
-        "meeting_attendance": 3400,
-        "material_methods": "展板、手册",
-        "material_copies": 5000,
-        "print_news": 8,
-        "tv_news": 3,
-        "radio_broadcasts": 2,
-        "web_news": 40,
-        "videos": 6,
-        "live_sessions": 3,
-        "live_viewers": 12000,
-        "people_reached": 50000,
-        "consultations": 860,
-    }
-    return values | overrides
+    return VALID_VALUES | overrides
 
 
 # Five units given out of order: the table puts them in the official group order.

@@ -7,11 +7,9 @@ opened but empty, 海关总署 (a co-organiser: summary only) submitted.
 """
 
 import pytest
-from django.db import transaction
-from django.test import override_settings
 from django.utils import translation
 
-from chengxin.analytics.tests.test_selectors import BEIJING_DRAFT, CORPS, DALIAN, SHENZHEN, build_reports
+from chengxin.analytics.tests.test_selectors import BEIJING_DRAFT, CORPS, DALIAN, SHENZHEN
 from chengxin.campaigns.models import Participant
 from chengxin.conftest import VALID_FIGURES
 from chengxin.core.numbers import parse_whole_number
@@ -24,23 +22,6 @@ pytestmark = pytest.mark.django_db
 
 PROVINCES, PLANNED_CITIES, CORPS_GROUP, BODIES, LOCAL = GROUPS
 PLANNED_CITY_CODES = ["210200", "370200", "330200", "350200", "440300"]
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Reports in every state, built once per module inside a transaction that is rolled back afterwards."""
-    fast = override_settings(
-        MEDIA_ROOT=tmp_path_factory.mktemp("media"),
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-    )
-    with fast, django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield build_reports()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture

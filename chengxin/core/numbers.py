@@ -8,6 +8,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 MAGNITUDES = {
     "十": 10,
     "百": 100,
@@ -24,7 +26,7 @@ _NUMBER = re.compile(r"^(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[0
 
 
 class NumberParseError(ValueError):
-    """The text is not a whole number ≥ 0. The message is user-facing (Chinese)."""
+    """The text is not a whole number ≥ 0. The message is user-facing (Chinese, or the active language)."""
 
 
 def normalise(text: str) -> str:
@@ -41,7 +43,7 @@ def parse_whole_number(text: str | int | None) -> int | None:
     if text is None:
         return None
     if isinstance(text, bool):
-        raise NumberParseError("请填写数字")
+        raise NumberParseError(_("请填写数字"))
     if isinstance(text, int):
         value = text
     else:
@@ -53,24 +55,26 @@ def parse_whole_number(text: str | int | None) -> int | None:
                 raw = raw[: -len(measure)]
                 break
         if raw.startswith("-") and _NUMBER.match(raw[1:]):
-            raise NumberParseError("不能为负数")
+            raise NumberParseError(_("不能为负数"))
         match = _NUMBER.match(raw)
         if not match:
-            raise NumberParseError(f"“{str(text).strip()}”不是有效的数字，请填写如 12345、1.2万、3亿")
+            raise NumberParseError(
+                _("“%(text)s”不是有效的数字，请填写如 12345、1.2万、3亿") % {"text": str(text).strip()}
+            )
         digits = match["int"].replace(",", "")
         try:
             number = Decimal(digits + ("." + match["frac"] if match["frac"] else ""))
         except InvalidOperation:  # pragma: no cover - the regex only lets digits through
-            raise NumberParseError("不是有效的数字") from None
+            raise NumberParseError(_("不是有效的数字")) from None
         if match["mag"]:
             number *= MAGNITUDES[match["mag"]]
         if number != number.to_integral_value():
-            raise NumberParseError(f"“{str(text).strip()}”不是整数，请填写整数")
+            raise NumberParseError(_("“%(text)s”不是整数，请填写整数") % {"text": str(text).strip()})
         value = int(number)
     if value < 0:
-        raise NumberParseError("不能为负数")
+        raise NumberParseError(_("不能为负数"))
     if value > MAX_VALUE:
-        raise NumberParseError("数值过大，请核对")
+        raise NumberParseError(_("数值过大，请核对"))
     return value
 
 

@@ -9,6 +9,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from chengxin.core.numbers import NumberParseError, format_number, parse_whole_number
 from chengxin.statform.definition import FigureDef, FormDefinition, RuleDef
 from chengxin.statform.models import Operator, Severity
@@ -65,7 +67,7 @@ def parse_values(definition: FormDefinition, raw: Mapping[str, object]) -> tuple
         else:
             text = "" if item is None else str(item).strip()
             if len(text) > 500:
-                findings.append(Finding("parse", Severity.ERROR, figure.code, figure.cell_name, "不能超过 500 字"))
+                findings.append(Finding("parse", Severity.ERROR, figure.code, figure.cell_name, _("不能超过 500 字")))
             else:
                 values[figure.code] = text
     return values, findings
@@ -141,7 +143,7 @@ def check_values(
         for figure in definition.number_figures:
             if values.get(figure.code) is None:
                 findings.append(
-                    Finding("required", Severity.ERROR, figure.code, figure.cell_name, "请填写（没有请填 0）")
+                    Finding("required", Severity.ERROR, figure.code, figure.cell_name, _("请填写（没有请填 0）"))
                 )
     for rule in definition.rules:
         if rule.operator == Operator.WITHIN_FACTOR_OF_PREVIOUS:
@@ -180,7 +182,8 @@ def _year_on_year(definition: FormDefinition, rule: RuleDef, values: Values, pre
                     rule.severity,
                     code,
                     figure.cell_name,
-                    f"本年 {format_number(now)}，上年 {format_number(before)}。{rule.message}",
+                    _("本年 %(now)s，上年 %(before)s。") % {"now": format_number(now), "before": format_number(before)}
+                    + rule.message,
                     (code,),
                 )
             )

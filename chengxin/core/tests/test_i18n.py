@@ -129,6 +129,15 @@ def test_saving_in_english_says_so_in_english(client, alice):
     assert "草稿已保存" not in html
 
 
+def test_a_bad_number_is_explained_in_english(client, alice):
+    client.force_login(alice)
+    _choose(client, "en", ENTRY)
+    data = {f"f_{code}": value for code, value in VALID_FIGURES.items()} | {"version": 0, "action": "save"}
+    html = client.post(ENTRY, data | {"f_tv_news": "三条"}).content.decode()
+    assert "“三条” is not a valid number" in html
+    assert "不是有效的数字" not in html
+
+
 def test_completeness_page_in_english(client, carol):
     client.force_login(carol)
     _choose(client, "en", COMPLETENESS)

@@ -52,6 +52,23 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+# The 2020 form's figure codes, in printed order, as CONTRACT.md lists them.
+CONTRACT_FIGURE_CODES = [
+    "meeting_sessions",
+    "meeting_attendance",
+    "material_methods",
+    "material_copies",
+    "print_news",
+    "tv_news",
+    "radio_broadcasts",
+    "web_news",
+    "videos",
+    "live_sessions",
+    "live_viewers",
+    "people_reached",
+    "consultations",
+]
+
 # VALID_FIGURES as the services store them ("1.2万" → 12000).
 VALID_VALUES = {
     "meeting_sessions": 12,

@@ -138,20 +138,20 @@ def entry(request, year: int, unit_code: str):
         raise DomainError(_("页面已过期，请刷新后重新填写"), status=400)
     version = int(version)
     action = request.POST.get("action", "save")
-    saved = False
+    saved = None
     try:
         if action == "save" or report.is_editable:
-            report = services.report_save_draft(
+            saved = services.report_save_draft(
                 report=report, raw_values=raw, version=version, acting_user=request.user, explanations=explanations
-            ).report
-            saved = True
+            )
+            report = saved.report
         if action == "submit":
             services.report_submit(
                 report=report, version=report.version, acting_user=request.user, explanations=explanations
             )
             messages.success(request, _("报送成功。"))
         else:
-            errors = [f for f in services.report_check(report) if f.is_error]
+            errors = [f for f in saved.findings if f.is_error]  # the save already checked every rule
             if errors:
                 messages.warning(
                     request,
@@ -169,7 +169,7 @@ def entry(request, year: int, unit_code: str):
         report = _report(year, unit)
         context = _page_context(request, report, raw=raw, field_errors=exc.errors, explanations=explanations)
         context["error"] = exc
-        context["draft_saved"] = saved
+        context["draft_saved"] = saved is not None
         if isinstance(exc, ConflictError):
             # The typed values are shown again on top of someone else's save: keep the version they were
             # typed against, so that pressing 保存 again is refused too until the page is reloaded.

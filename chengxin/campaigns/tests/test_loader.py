@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from chengxin.campaigns.models import Campaign, FocusArea, Participant, PlanActivity, Requirement
 from chengxin.campaigns.services import campaign_set_dates
+from chengxin.conftest import CONTRACT_FIGURE_CODES
 from chengxin.reporting.services import participant_grant_exception
 from chengxin.statform.models import Figure, Row, Rule
 from chengxin.units.models import Role, Unit, UnitKind
@@ -60,21 +61,7 @@ LEADS = [
     "CEC",
     "CCA",
 ]
-FIGURE_CODES = [
-    "meeting_sessions",
-    "meeting_attendance",
-    "material_methods",
-    "material_copies",
-    "print_news",
-    "tv_news",
-    "radio_broadcasts",
-    "web_news",
-    "videos",
-    "live_sessions",
-    "live_viewers",
-    "people_reached",
-    "consultations",
-]
+FIGURE_CODES = CONTRACT_FIGURE_CODES
 
 
 def load() -> str:

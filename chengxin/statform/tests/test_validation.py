@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chengxin.campaigns.services import campaign_load
-from chengxin.conftest import VALID_FIGURES
+from chengxin.conftest import CONTRACT_FIGURE_CODES, VALID_FIGURES
 from chengxin.statform.definition import RuleDef
 from chengxin.statform.selectors import form_definition
 from chengxin.statform.validation import RuleDefinitionError, check_rule_definition, check_values, parse_values
@@ -15,21 +15,7 @@ from chengxin.statform.validation import RuleDefinitionError, check_rule_definit
 # The marker makes pytest-django create the test database even when this module runs alone.
 pytestmark = pytest.mark.django_db
 
-FIGURE_CODES = [
-    "meeting_sessions",
-    "meeting_attendance",
-    "material_methods",
-    "material_copies",
-    "print_news",
-    "tv_news",
-    "radio_broadcasts",
-    "web_news",
-    "videos",
-    "live_sessions",
-    "live_viewers",
-    "people_reached",
-    "consultations",
-]
+FIGURE_CODES = CONTRACT_FIGURE_CODES
 
 
 @pytest.fixture(scope="module")

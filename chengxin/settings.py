@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "chengxin.reporting",
     "chengxin.analytics",
     "chengxin.workbooks",
+    "chengxin.notifications",
+    "chengxin.portal",
     "huey.contrib.djhuey",
 ]
 

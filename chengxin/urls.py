@@ -17,6 +17,8 @@ urlpatterns = [
     path("campaigns/", include("chengxin.reporting.urls")),
     path("campaigns/", include("chengxin.analytics.urls")),
     path("campaigns/", include("chengxin.workbooks.urls")),
+    path("notices/", include("chengxin.notifications.urls")),
+    path("public/", include("chengxin.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("favicon.ico", lambda request: redirect(static("chengxin/favicon.svg"), permanent=True)),

@@ -31,6 +31,18 @@ class Campaign(models.Model):
     contact_fax = models.CharField(_("传真"), max_length=50, blank=True)
     logo = models.FileField(_("活动标识"), upload_to="logos/", blank=True)
     logo_source = models.CharField(_("标识下载地址"), max_length=200, blank=True)
+    copied_from = models.ForeignKey(
+        "self", verbose_name=_("复制自"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reminder_days = models.CharField(
+        _("提前提醒天数"),
+        max_length=50,
+        default="7,3,1",
+        blank=True,
+        help_text=_("截止日期前第几天给尚未报送的单位发提醒邮件，用逗号分隔，如 7,3,1；留空不自动提醒"),
+    )
+    totals_published_at = models.DateTimeField(_("全国汇总发布时间"), null=True, blank=True)
+    published_totals = models.JSONField(_("已发布的全国汇总"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("宣传月活动")
@@ -42,6 +54,15 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def reminder_day_list(self) -> list[int]:
+        """The days before the deadline on which units that have not submitted are reminded, e.g. [7, 3, 1]."""
+        days = set()
+        for part in self.reminder_days.replace("，", ",").split(","):
+            if part.strip().isdigit():
+                days.add(int(part.strip()))
+        return sorted(days, reverse=True)
 
 
 class NumberedSection(models.Model):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from chengxin.campaigns.models import Campaign, FocusArea, Participant, PlanActivity, Requirement
 from chengxin.core.errors import DomainError, FieldError
-from chengxin.statform.services import form_load
+from chengxin.statform.services import form_as_spec, form_load
 from chengxin.units.models import PROVINCIAL_KINDS, Unit
 from chengxin.units.services import units_load_reference
 
@@ -111,4 +111,62 @@ def campaign_set_dates(*, campaign: Campaign, deadline: dt.date, lock_date: dt.d
     campaign.deadline = deadline
     campaign.lock_date = lock_date
     campaign.save(update_fields=["deadline", "lock_date"])
+    return campaign
+
+
+def _shift_year(day: dt.date | None, years: int) -> dt.date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def campaign_copy(*, source: Campaign, year: int, acting_user=None, **changes) -> Campaign:
+    """A new year's campaign copied from `source`: its texts, plan, focus areas, requirements, expected units
+    (without their exceptions) and form, with every date moved by the difference in years. `changes` sets
+    fields of the new campaign (title, theme, dates …) at once. Reports, figures and publications are not
+    copied. `acting_user` None means the system (the `copy-campaign` command, demo data)."""
+    if acting_user is not None and not acting_user.is_national_admin:
+        raise DomainError(_("只有国家管理员可以创建新年度的活动"), status=403)
+    if Campaign.objects.filter(year=year).exists():
+        message = _("%(year)s年的活动已经存在") % {"year": year}
+        raise DomainError(message, errors=[FieldError("year", message)])
+    unknown = set(changes) - {*CAMPAIGN_FIELDS, "lock_date", "reminder_days"}
+    if unknown:
+        raise ValueError(f"not campaign fields: {sorted(unknown)}")
+    delta = year - source.year
+    fields = {name: getattr(source, name) for name in CAMPAIGN_FIELDS}
+    for name in ("period_start", "period_end", "notice_date", "deadline"):
+        fields[name] = _shift_year(fields[name], delta)
+    fields["title"] = source.title.replace(str(source.year), str(year))
+    fields["notice_title"] = source.notice_title.replace(str(source.year), str(year))
+    fields.update(changes)
+    campaign = Campaign.objects.create(
+        year=year,
+        organiser=source.organiser,
+        copied_from=source,
+        reminder_days=changes.get("reminder_days", source.reminder_days),
+        **{k: v for k, v in fields.items() if k != "reminder_days"},
+    )
+    for model in (FocusArea, Requirement):
+        model.objects.bulk_create(
+            model(campaign=campaign, number=s.number, title=s.title, body=s.body)
+            for s in model.objects.filter(campaign=source)
+        )
+    PlanActivity.objects.bulk_create(
+        PlanActivity(
+            campaign=campaign, number=a.number, title=a.title, lead_body_id=a.lead_body_id, description=a.description
+        )
+        for a in source.plan_activities.all()
+    )
+    Participant.objects.bulk_create(
+        Participant(campaign=campaign, unit_id=p.unit_id, fills_statistics=p.fills_statistics)
+        for p in source.participants.all()
+    )
+    form = form_load(campaign=campaign, spec=form_as_spec(source.stat_form))
+    form.title = form.title.replace(str(source.year), str(year))
+    form.save(update_fields=["title"])
     return campaign

@@ -76,3 +76,36 @@ def form_load(*, campaign: Campaign, spec: dict) -> StatForm:
     for rule in definition.rules:
         check_rule_definition(definition, rule)
     return form
+
+
+def form_as_spec(form: StatForm) -> dict:
+    """The form as a spec that `form_load` accepts: how a new year's campaign starts from last year's form."""
+    rows = list(form.rows.order_by("order"))
+    figures: dict[int, list[dict]] = {}
+    for f in form.figures.order_by("order"):
+        figures.setdefault(f.row_id, []).append(
+            {"code": f.code, "label": f.label, "unit": f.unit_of_measure, "kind": f.kind, "help": f.help_text}
+        )
+    children: dict[int | None, list[Row]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+
+    def tree(parent_id: int | None) -> list[dict]:
+        return [
+            {"label": row.label, "figures": figures.get(row.pk, []), "rows": tree(row.pk)}
+            for row in children.get(parent_id, [])
+        ]
+
+    rules = [
+        {
+            "code": r.code,
+            "left": r.left,
+            "operator": r.operator,
+            "right": r.right,
+            "severity": r.severity,
+            "anchor": r.anchor,
+            "message": r.message,
+        }
+        for r in form.rules.order_by("order")
+    ]
+    return {"title": form.title, "rows": tree(None), "rules": rules}

@@ -34,6 +34,9 @@ class Unit(models.Model):
     )
     region_code = models.CharField(_("行政区划代码"), max_length=6, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    population = models.PositiveBigIntegerField(
+        _("常住人口"), null=True, blank=True, help_text=_("用于计算每万人覆盖人次；不知道时留空")
+    )
 
     class Meta:
         verbose_name = _("单位")
@@ -85,6 +88,27 @@ class User(AbstractUser):
     @property
     def is_national_admin(self) -> bool:
         return self.role == Role.NATIONAL_ADMIN
+
+    def oversees(self, unit: Unit) -> bool:
+        """True if this account's unit is above `unit` in the reporting hierarchy (a province over its cities
+        and counties): it may read their reports and completeness."""
+        if self.role != Role.UNIT_REPORTER or self.unit_id is None or unit.parent_id is None:
+            return False
+        if unit.parent_id == self.unit_id:
+            return True
+        parent = unit.parent
+        return parent.parent_id is not None and parent.parent_id == self.unit_id
+
+    def reviews(self, unit: Unit) -> bool:
+        """True if this account reviews (returns, accepts) `unit`'s reports: the ministry reviews the units
+        that report to it directly; a unit with sub-units reviews its direct sub-units."""
+        if unit.parent_id is None:
+            return self.is_national
+        return self.role == Role.UNIT_REPORTER and self.unit_id == unit.parent_id
+
+    def reads(self, unit: Unit) -> bool:
+        """True if this account may read `unit`'s report: its own, the ministry, or a unit above it."""
+        return self.is_national or self.reports_for(unit) or self.oversees(unit)
 
     def reports_for(self, unit: Unit) -> bool:
         """True if this account fills in the given unit's report."""

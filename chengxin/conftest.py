@@ -238,3 +238,56 @@ def page(browser, live_server):
     page.base_url = live_server.url
     yield page
     context.close()
+
+
+def figures_times(factor: int) -> dict[str, str]:
+    """VALID_FIGURES with every number multiplied: distinct, rule-abiding tables for several units."""
+    from chengxin.core.numbers import parse_whole_number
+
+    return {
+        k: (v if k == "material_methods" else str(parse_whole_number(v) * factor)) for k, v in VALID_FIGURES.items()
+    }
+
+
+def submitted_report(campaign, unit: Unit, user, figures: dict[str, str] | None = None):
+    """The unit's report saved with `figures`, a summary uploaded and submitted, through the services."""
+    from chengxin.reporting import services
+
+    report = report_get_or_start(campaign=campaign, unit=unit)
+    report = services.report_save_draft(
+        report=report, raw_values=figures or VALID_FIGURES, version=report.version, acting_user=user
+    ).report
+    services.report_upload_summary(
+        report=report, uploaded_file=SimpleUploadedFile("总结.docx", make_docx()), acting_user=user
+    )
+    report.refresh_from_db()
+    return services.report_submit(report=report, version=report.version, acting_user=user)
+
+
+@pytest.fixture
+def tree(campaign, alice):
+    """广东省 (alice) with two cities, 广州市 (frank) and 佛山市 (gina), and 天河区 (hank) under 广州市;
+    each a participant of 2020 that fills the table."""
+    from chengxin.campaigns.models import Participant
+    from chengxin.units.models import UnitKind
+
+    guangdong = Unit.objects.get(code="440000")
+    guangzhou = Unit.objects.create(
+        code="440100", name="广州市", short_name="广州", kind=UnitKind.CITY, parent=guangdong
+    )
+    foshan = Unit.objects.create(code="440600", name="佛山市", short_name="佛山", kind=UnitKind.CITY, parent=guangdong)
+    tianhe = Unit.objects.create(
+        code="440106", name="天河区", short_name="天河", kind=UnitKind.COUNTY, parent=guangzhou
+    )
+    for unit in (guangzhou, foshan, tianhe):
+        Participant.objects.create(campaign=campaign, unit=unit, fills_statistics=True)
+    return {
+        "guangdong": guangdong,
+        "guangzhou": guangzhou,
+        "foshan": foshan,
+        "tianhe": tianhe,
+        "alice": alice,
+        "frank": _persona("frank", "440100", Role.UNIT_REPORTER),
+        "gina": _persona("gina", "440600", Role.UNIT_REPORTER),
+        "hank": _persona("hank", "440106", Role.UNIT_REPORTER),
+    }

@@ -5,7 +5,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import Case, Exists, F, OuterRef, Q, Sum, When
+from django.db.models.functions import Coalesce
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -14,7 +15,7 @@ from chengxin.campaigns.models import Campaign, Participant
 from chengxin.core.numbers import normalise
 from chengxin.reporting.models import FigureValue, Report, Status
 from chengxin.statform.models import Figure, FigureKind
-from chengxin.units.models import UnitKind
+from chengxin.units.models import Unit, UnitKind
 
 TOTAL_SCOPES = {
     "submitted": (Status.SUBMITTED, Status.ACCEPTED),
@@ -41,20 +42,113 @@ def split_methods(text: str) -> list[str]:
     return seen
 
 
-def totals(campaign: Campaign, scope: str = "submitted") -> dict:
-    """National totals by figure code over the reports in `scope`; text figures as {method: units naming it}."""
+def _counted_values(campaign: Campaign, scope: str, under: Unit | None = None):
+    """The figure values that count, under the reporting hierarchy, for the heads below `under`.
+
+    Heads are the units reporting to the ministry (under=None) or the direct sub-units of `under`. A head's
+    own values count when its report's status is in `scope`. A sub-unit's values count toward its parent
+    (its roll-up) only once the parent has accepted them, and only while the parent's values count: an
+    accepted county counts nationally through its accepted city and its province. The hierarchy is at most
+    three levels deep (province › city › county), so two levels of parents are enough.
+
+    Each value is annotated with `head`, the id of the head unit whose roll-up it belongs to.
+    """
     statuses = TOTAL_SCOPES[scope]
+    parent_report = Report.objects.filter(campaign=campaign, unit=OuterRef("report__unit__parent"))
+    grand_report = Report.objects.filter(campaign=campaign, unit=OuterRef("report__unit__parent__parent"))
     values = FigureValue.objects.filter(
         report__campaign=campaign,
-        report__status__in=statuses,
         report__unit__participations__campaign=campaign,
         report__unit__participations__fills_statistics=True,
     )
+    accepted = Q(report__status=Status.ACCEPTED)
+    if under is None:
+        own = Q(report__unit__parent__isnull=True, report__status__in=statuses)
+        child = (
+            Q(report__unit__parent__isnull=False, report__unit__parent__parent__isnull=True)
+            & accepted
+            & Exists(parent_report.filter(status__in=statuses))
+        )
+        grandchild = (
+            Q(report__unit__parent__parent__isnull=False)
+            & accepted
+            & Exists(parent_report.filter(status=Status.ACCEPTED))
+            & Exists(grand_report.filter(status__in=statuses))
+        )
+        head = Coalesce("report__unit__parent__parent_id", "report__unit__parent_id", "report__unit_id")
+        return values.filter(own | child | grandchild).annotate(head=head)
+    own = Q(report__unit__parent=under, report__status__in=statuses)
+    child = Q(report__unit__parent__parent=under) & accepted & Exists(parent_report.filter(status__in=statuses))
+    head = Case(When(report__unit__parent=under, then=F("report__unit_id")), default=F("report__unit__parent_id"))
+    return values.filter(own | child).annotate(head=head)
+
+
+def rollup(campaign: Campaign, *, scope: str = "submitted", under: Unit | None = None) -> dict[int, dict[str, int]]:
+    """Per head unit id (see `_counted_values`), its roll-up: own figures plus its accepted sub-units', by
+    number figure code. One query; heads with nothing counted are absent."""
+    result: dict[int, dict[str, int]] = {}
+    rows = (
+        _counted_values(campaign, scope, under)
+        .filter(figure__kind=FigureKind.NUMBER)
+        .values("head", "figure__code")
+        .annotate(s=Sum("number"))
+        .values_list("head", "figure__code", "s")
+        .order_by()
+    )
+    for head, code, value in rows:
+        result.setdefault(head, {})[code] = int(value or 0)
+    return result
+
+
+def unit_own_values(campaign: Campaign, unit: Unit) -> dict[str, int]:
+    """The number figures the unit typed itself (its own activities), whatever its report's status."""
+    rows = FigureValue.objects.filter(
+        report__campaign=campaign, report__unit=unit, figure__kind=FigureKind.NUMBER
+    ).values_list("figure__code", "number")
+    return {code: int(number or 0) for code, number in rows}
+
+
+@dataclass
+class Breakdown:
+    """A unit's roll-up as it would go to the level above: its own figures, each accepted sub-unit's
+    roll-up, and the total; and the sub-units whose reports are not (yet) counted."""
+
+    unit: Unit
+    own: dict[str, int]
+    parts: list[tuple[Unit, dict[str, int]]]
+    total: dict[str, int]
+    not_counted: list[tuple[Unit, str]]
+
+
+def unit_breakdown(campaign: Campaign, unit: Unit) -> Breakdown:
+    """What `unit` reports upward: own + accepted sub-units (three queries)."""
+    own = unit_own_values(campaign, unit)
+    counted = rollup(campaign, scope="accepted", under=unit)
+    children = list(Unit.objects.filter(parent=unit, participations__campaign=campaign).order_by("sort_order", "code"))
+    statuses = dict(Report.objects.filter(campaign=campaign, unit__in=children).values_list("unit_id", "status"))
+    parts, not_counted = [], []
+    for child in children:
+        status = statuses.get(child.pk, Status.NOT_STARTED)
+        if status == Status.ACCEPTED:
+            parts.append((child, counted.get(child.pk, {})))
+        else:
+            not_counted.append((child, Status(status).label))
+    total = Counter(own)
+    for _child, values in parts:
+        total.update(values)
+    return Breakdown(unit, own, parts, dict(total), not_counted)
+
+
+def totals(campaign: Campaign, scope: str = "submitted") -> dict:
+    """National totals by figure code over the reports in `scope`, with sub-units counted through their
+    accepted roll-ups (`_counted_values`); text figures as {method: units naming it}."""
+    values = _counted_values(campaign, scope)
     sums = dict(
         values.filter(figure__kind=FigureKind.NUMBER)
         .values("figure__code")
         .annotate(s=Sum("number"))
         .values_list("figure__code", "s")
+        .order_by()
     )
     result: dict[str, object] = {}
     for figure in Figure.objects.filter(form__campaign=campaign).order_by("order"):
@@ -69,13 +163,82 @@ def totals(campaign: Campaign, scope: str = "submitted") -> dict:
 
 
 def totals_table_count(campaign: Campaign, scope: str = "submitted") -> int:
-    """How many units' statistics tables the totals of `scope` add up."""
+    """How many statistics tables of units reporting to the ministry the totals of `scope` add up (each one
+    carrying its accepted sub-units)."""
     return Report.objects.filter(
         campaign=campaign,
         status__in=TOTAL_SCOPES[scope],
+        unit__parent__isnull=True,
         unit__participations__campaign=campaign,
         unit__participations__fills_statistics=True,
     ).count()
+
+
+def campaign_previous(campaign: Campaign) -> Campaign | None:
+    """The campaign of the nearest earlier year."""
+    return Campaign.objects.filter(year__lt=campaign.year).order_by("-year").first()
+
+
+@dataclass
+class FigureChange:
+    code: str
+    label: str
+    unit_of_measure: str
+    group: str  # "traditional" / "new" media, or "other"
+    value: int | None
+    previous: int | None
+    note: str = ""
+
+    @property
+    def change(self) -> float | None:
+        """Relative change against the previous campaign (0.25 = +25 %); None where it cannot be said."""
+        if self.value is None or not self.previous:
+            return None
+        return (self.value - self.previous) / self.previous
+
+
+def _media_group(path: str) -> str:
+    if "传统媒介" in path:
+        return "traditional"
+    if "新媒介" in path:
+        return "new"
+    return "other"
+
+
+def totals_compare(campaign: Campaign, scope: str = "submitted") -> list[FigureChange]:
+    """National totals of every number figure next to the previous campaign's, aligned by figure code: a
+    figure renamed keeps its code and is compared; a new one has no previous value; one dropped this year
+    is listed with its previous value only."""
+    from chengxin.statform.selectors import form_definition
+
+    current = totals(campaign, scope)
+    definition = form_definition(campaign)
+    previous_campaign = campaign_previous(campaign)
+    before: dict = {}
+    previous_defs: dict = {}
+    if previous_campaign is not None:
+        before = totals(previous_campaign, scope)
+        previous_defs = {f.code: f for f in form_definition(previous_campaign).number_figures}
+    rows = []
+    for f in definition.number_figures:
+        known = f.code in previous_defs
+        rows.append(
+            FigureChange(
+                f.code,
+                f.short_name,
+                f.unit,
+                _media_group(f.path),
+                current.get(f.code, 0),
+                before.get(f.code) if known else None,
+                "" if known or previous_campaign is None else _("新增指标"),
+            )
+        )
+    for code, f in previous_defs.items():
+        if code not in definition.by_code:
+            rows.append(
+                FigureChange(code, f.short_name, f.unit, _media_group(f.path), None, before.get(code), _("本年已取消"))
+            )
+    return rows
 
 
 @dataclass
@@ -158,12 +321,15 @@ class Completeness:
         ) % {"date": date, "days": -days}
 
 
-def completeness(campaign: Campaign) -> Completeness:
-    """Every expected unit with its status, and counts per unit kind (two queries)."""
+def completeness(campaign: Campaign, under: Unit | None = None) -> Completeness:
+    """Every unit expected to report to the ministry (or, with `under`, to that unit) with its status, and
+    counts per unit kind (two queries)."""
     participants = (
-        Participant.objects.filter(campaign=campaign).select_related("unit").order_by("unit__sort_order", "unit__code")
+        Participant.objects.filter(campaign=campaign, unit__parent=under)
+        .select_related("unit")
+        .order_by("unit__sort_order", "unit__code")
     )
-    reports = {r.unit_id: r for r in Report.objects.filter(campaign=campaign)}
+    reports = {r.unit_id: r for r in Report.objects.filter(campaign=campaign, unit__parent=under)}
     overall = KindSummary("all", _("合计"))
     kinds: dict[str, KindSummary] = {}
     units = []
@@ -199,3 +365,48 @@ def completeness(campaign: Campaign) -> Completeness:
     order = [k.value for k in UnitKind]
     by_kind = sorted(kinds.values(), key=lambda k: order.index(k.kind))
     return Completeness(campaign, units, overall, by_kind, today=timezone.localdate())
+
+
+@dataclass(frozen=True)
+class TimelineDay:
+    day: dt.date
+    on_time: int  # reported by then, on time (cumulative)
+    late: int  # reported by then, after their deadline (cumulative)
+    missing: int  # not reported by the end of that day
+
+
+def completeness_timeline(campaign: Campaign, under: Unit | None = None, *, today: dt.date | None = None):
+    """Per day, from two weeks before the deadline to two weeks after it (or today, if sooner; later if
+    reports kept coming), how many of the expected units had reported on time, late, or not at all.
+    A unit counts from its first submission, even if it was returned for correction afterwards."""
+    today = today or timezone.localdate()
+    deadlines = {
+        p.unit_id: p.deadline
+        for p in Participant.objects.filter(campaign=campaign, unit__parent=under).select_related("campaign")
+    }
+    firsts = Report.objects.filter(campaign=campaign, unit__parent=under, first_submitted_at__isnull=False).values_list(
+        "unit_id", "first_submitted_at"
+    )
+    per_day: Counter = Counter()
+    late_per_day: Counter = Counter()
+    last = campaign.deadline
+    for unit_id, at in firsts:
+        if unit_id not in deadlines:
+            continue
+        day = timezone.localtime(at).date()
+        last = max(last, day)
+        (late_per_day if day > deadlines[unit_id] else per_day)[day] += 1
+    start = campaign.deadline - dt.timedelta(days=14)
+    end = min(max(campaign.deadline + dt.timedelta(days=14), last), campaign.deadline + dt.timedelta(days=60))
+    end = max(min(end, today), start)
+    # Everything before the window is carried in as the starting count.
+    on_time = sum(n for d, n in per_day.items() if d < start)
+    late = sum(n for d, n in late_per_day.items() if d < start)
+    days = []
+    day = start
+    while day <= end:
+        on_time += per_day.get(day, 0)
+        late += late_per_day.get(day, 0)
+        days.append(TimelineDay(day, on_time, late, len(deadlines) - on_time - late))
+        day += dt.timedelta(days=1)
+    return days

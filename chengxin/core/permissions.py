@@ -42,8 +42,9 @@ def unit_for_reporter(request, unit_code: str) -> Unit:
 
 
 def unit_for_reader(request, unit_code: str) -> Unit:
-    """The unit named in the URL, if the account reports for it or is ministry staff; 404 otherwise."""
-    unit = get_object_or_404(Unit, code=unit_code)
-    if not (request.user.is_national or request.user.reports_for(unit)):
+    """The unit named in the URL, if the account reports for it, is above it in the reporting hierarchy,
+    or is ministry staff; 404 otherwise."""
+    unit = get_object_or_404(Unit.objects.select_related("parent"), code=unit_code)
+    if not request.user.reads(unit):
         raise Http404
     return unit

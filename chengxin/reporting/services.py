@@ -89,9 +89,35 @@ def _require_reporter(report: Report, user: User, *, on_behalf: bool = False) ->
     return participant
 
 
-def _require_reviewer(user: User) -> None:
-    if not user.is_national:
-        raise DomainError(_("只有商务部审核人员可以审核"), status=403)
+def _require_reviewer(user: User, unit: Unit) -> None:
+    """The ministry reviews the units reporting to it; a unit with sub-units reviews its direct sub-units."""
+    if user.reviews(unit):
+        return
+    status = 403 if user.reads(unit) else 404  # a unit that may not even read it is not told it exists
+    if unit.parent_id is None:
+        raise DomainError(_("只有商务部审核人员可以审核"), status=status)
+    raise DomainError(
+        _("%(unit)s的报送由上级单位%(parent)s审核") % {"unit": unit, "parent": unit.parent}, status=status
+    )
+
+
+def _require_rollup_open(report: Report) -> None:
+    """A sub-unit's report may join its parent's roll-up only while the parent has not sent it up: once the
+    parent has submitted (or had accepted) its own report, its totals must not change behind the reviewer's
+    back. The parent's report has to be returned first."""
+    unit = report.unit
+    if unit.parent_id is None:
+        return
+    parent_report = Report.objects.filter(campaign_id=report.campaign_id, unit_id=unit.parent_id).first()
+    if parent_report is not None and parent_report.status in (Status.SUBMITTED, Status.ACCEPTED):
+        raise DomainError(
+            _(
+                "%(parent)s已向上级报送汇总数据（状态：%(status)s），此时审核通过%(unit)s会使已报送的汇总数过时。"
+                "请先由上级将%(parent)s的报送退回，再审核。"
+            )
+            % {"parent": unit.parent, "status": Status(parent_report.status).label, "unit": unit},
+            status=409,
+        )
 
 
 def _bump_version(report: Report, expected: int | None) -> None:
@@ -275,7 +301,7 @@ def report_submit(
 @transaction.atomic
 def report_return(*, report: Report, reason: str, acting_user: User) -> Report:
     """Send a submitted report back to its unit with the reviewer's reason."""
-    _require_reviewer(acting_user)
+    _require_reviewer(acting_user, report.unit)
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise DomainError(_("请填写退回原因"), errors=[FieldError("reason", _("请填写退回原因，单位将看到这段说明"))])
@@ -294,10 +320,12 @@ def report_return(*, report: Report, reason: str, acting_user: User) -> Report:
 
 @transaction.atomic
 def report_accept(*, report: Report, acting_user: User, reason: str = "") -> Report:
-    """Accept a submitted report; it is locked from then on."""
-    _require_reviewer(acting_user)
+    """Accept a submitted report; it is locked from then on. A sub-unit's accepted report counts in its
+    parent's roll-up."""
+    _require_reviewer(acting_user, report.unit)
     report = _lock(report)
     new_status = _next_status(report, Action.ACCEPT)
+    _require_rollup_open(report)
     _bump_version(report, None)
     old_status = report.status
     report.status = new_status
@@ -312,9 +340,9 @@ def report_accept(*, report: Report, acting_user: User, reason: str = "") -> Rep
 def reports_accept_clean(*, reports: list[Report], acting_user: User) -> tuple[list[Report], list[tuple[Report, str]]]:
     """Accept every given report that is submitted and has no finding at all; the others are left, with
     the reason, for one-by-one review."""
-    _require_reviewer(acting_user)
     accepted, skipped = [], []
     for report in reports:
+        _require_reviewer(acting_user, report.unit)
         if report.status != Status.SUBMITTED:
             skipped.append((report, _("状态为“%(status)s”") % {"status": Status(report.status).label}))
         elif report_check(report):

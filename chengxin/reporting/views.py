@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chengxin.analytics.selectors import unit_breakdown
 from chengxin.campaigns.selectors import campaign_get, participant_get
 from chengxin.core.errors import ConflictError, DomainError
 from chengxin.core.numbers import format_number
@@ -77,7 +78,12 @@ def _page_context(request, report: Report, *, raw=None, field_errors=None, expla
     late_days = None
     if report.submitted_at and participant is not None:
         late_days = (timezone.localtime(report.submitted_at).date() - participant.deadline).days
+    breakdown = None
+    if participant is not None and participant.fills_statistics and report.unit.children.exists():
+        breakdown = unit_breakdown(campaign, report.unit)
     return {
+        "breakdown": breakdown,
+        "breakdown_figures": definition.number_figures if breakdown else [],
         "campaign": campaign,
         "unit": report.unit,
         "report": report,
@@ -226,19 +232,28 @@ def print_view(request, year: int, unit_code: str):
     return render(request, "reporting/print.html", _page_context(request, report))
 
 
+def _review_context(request, report: Report) -> dict:
+    context = _page_context(request, report)
+    context["can_review"] = request.user.reviews(report.unit)
+    return context
+
+
 @require_GET
-@national_required
+@login_required
 def review(request, year: int, unit_code: str):
-    """One submission as the ministry sees it: figures, warnings and explanations, the summary, history."""
-    unit = get_object_or_404(Unit, code=unit_code)
+    """One submission as its reviewer sees it (the ministry, or the unit above a sub-unit): figures, warnings
+    and explanations, the summary, the history, and for a unit with sub-units the roll-up's breakdown."""
+    unit = unit_for_reader(request, unit_code)
+    if request.user.reports_for(unit):
+        return redirect("reporting:entry", year=year, unit_code=unit_code)
     report = _report(year, unit)
-    return render(request, "reporting/review.html", _page_context(request, report))
+    return render(request, "reporting/review.html", _review_context(request, report))
 
 
 @require_POST
-@national_required
+@login_required
 def review_action(request, year: int, unit_code: str):
-    unit = get_object_or_404(Unit, code=unit_code)
+    unit = unit_for_reader(request, unit_code)
     report = _report(year, unit)
     action = request.POST.get("action")
     try:
@@ -251,7 +266,9 @@ def review_action(request, year: int, unit_code: str):
         else:
             raise DomainError(_("未知的操作"))
     except DomainError as exc:
-        context = _page_context(request, report)
+        if exc.status == 404:
+            raise Http404 from None
+        context = _review_context(request, report)
         context["error"] = exc
         context["reason"] = request.POST.get("reason", "")
         return render(request, "reporting/review.html", context, status=exc.status if exc.status != 400 else 422)

@@ -138,7 +138,8 @@ ROUTES = [
         state="submitted",
         changes_for=frozenset({"carol", "dave"}),
     ),
-    Route("reporting:review", BEIJING, "GET", NATIONAL_PAGE, state="submitted"),
+    # The unit's own reporter is sent to its entry page, which shows the same report.
+    Route("reporting:review", BEIJING, "GET", _expect(alice=404, bob=302, carol=200, dave=200), state="submitted"),
     Route(
         "reporting:review_action",
         BEIJING,
@@ -323,9 +324,10 @@ def test_alice_with_her_own_identifiers_is_not_refused(client, alice, campaign):
     own = {"year": 2020, "unit_code": "440000"}
     for name in ("reporting:entry", "reporting:print"):
         assert client.get(reverse(name, kwargs=own)).status_code == 200, name
-    for name in ("reporting:review", "analytics:completeness"):
-        kwargs = own if name == "reporting:review" else YEAR
-        assert client.get(reverse(name, kwargs=kwargs)).status_code == 404, name
+    assert client.get(reverse("analytics:completeness", kwargs=YEAR)).status_code == 404
+    # Her own review page is her entry page: she cannot review herself.
+    response = client.get(reverse("reporting:review", kwargs=own))
+    assert response.status_code == 302 and response.url == reverse("reporting:entry", kwargs=own)
 
 
 def test_unknown_unit_or_year_is_404(client, alice, carol):

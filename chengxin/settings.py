@@ -75,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "chengxin.core.context_processors.navigation",
+                "chengxin.notifications.context_processors.unread_notices",
             ],
             "builtins": ["chengxin.core.templatetags.chengxin_tags"],
         },
@@ -183,6 +184,9 @@ if PRODUCTION:
 
 DEFAULT_FROM_EMAIL = "诚信兴商宣传月 <noreply@localhost>"
 globals().update(email_settings(env_str("EMAIL_URL")))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# The address people open the system at: links in emails are built on it.
+SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,12 @@
+"""In-app notices and email: reminders before the deadline, and news of a returned or accepted report."""
+
 from django.apps import AppConfig
 
 
 class Config(AppConfig):
     name = "chengxin.notifications"
     label = "notifications"
+
+    def ready(self):
+        # Registers the daily reminder task with huey wherever Django starts (web process, consumer, tests).
+        from chengxin.notifications import tasks  # noqa: F401

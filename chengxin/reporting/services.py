@@ -21,6 +21,7 @@ from chengxin.campaigns.models import Campaign, Participant, is_late, is_locked
 from chengxin.core.errors import ConflictError, DomainError, FieldError, LockedError, TransitionError
 from chengxin.core.numbers import format_number
 from chengxin.core.uploads import check_document
+from chengxin.notifications.services import notify_report_accepted, notify_report_returned
 from chengxin.reporting.models import Action, FigureValue, Report, ReportEvent, Status, SummaryFile
 from chengxin.reporting.selectors import report_previous_values, report_values, summary_current
 from chengxin.statform.selectors import form_definition
@@ -58,6 +59,10 @@ def _next_status(report: Report, action: str) -> str:
         label = Action(action).label
         current = Status(report.status).label
         refusal = _REFUSALS.get(report.status)
+        if report.status == Status.SUBMITTED and report.unit.parent_id is not None:
+            refusal = _("报告已报送，正在等待%(parent)s审核，不能修改；如需修改请联系%(parent)s退回") % {
+                "parent": report.unit.parent
+            }
         raise TransitionError(
             str(refusal)
             if refusal
@@ -315,6 +320,7 @@ def report_return(*, report: Report, reason: str, acting_user: User) -> Report:
     report.reviewed_by = acting_user
     report.save(update_fields=["status", "return_reason", "reviewed_at", "reviewed_by", "updated_at"])
     _log(report, acting_user, Action.RETURN, old_status, new_status, reason=reason)
+    transaction.on_commit(lambda: notify_report_returned(report=report))
     return report
 
 
@@ -333,6 +339,7 @@ def report_accept(*, report: Report, acting_user: User, reason: str = "") -> Rep
     report.reviewed_by = acting_user
     report.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
     _log(report, acting_user, Action.ACCEPT, old_status, new_status, reason=reason)
+    transaction.on_commit(lambda: notify_report_accepted(report=report))
     return report
 
 

@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from chengxin.campaigns.models import Campaign, Participant
 from chengxin.conftest import VALID_FIGURES, make_docx, make_pdf
+from chengxin.notifications.models import Notice, Reminder
 from chengxin.reporting import services
 from chengxin.reporting.models import Report, ReportEvent, SummaryFile
 from chengxin.reporting.selectors import report_values
@@ -37,6 +38,7 @@ URL_MODULES = (
     "chengxin.analytics.urls",
     "chengxin.campaigns.urls",
     "chengxin.workbooks.urls",
+    "chengxin.notifications.urls",
 )
 
 BEIJING = {"year": 2020, "unit_code": "110000"}
@@ -144,7 +146,7 @@ ROUTES = [
         "reporting:review_action",
         BEIJING,
         "POST",
-        _expect(alice=404, bob=404, carol=302, dave=302),
+        _expect(alice=404, bob=403, carol=302, dave=302),
         lambda: {"action": "accept"},
         state="submitted",
         changes_for=frozenset({"carol", "dave"}),
@@ -153,9 +155,20 @@ ROUTES = [
         "reporting:review_action",
         BEIJING,
         "POST",
-        _expect(alice=404, bob=404, carol=302, dave=302),
+        _expect(alice=404, bob=403, carol=302, dave=302),
         lambda: {"action": "return", "reason": "请核对电视新闻条数"},
         state="submitted",
+        changes_for=frozenset({"carol", "dave"}),
+    ),
+    # notifications: every account sees its own unit's notices; reminders go from a reviewer to the units it reviews
+    Route("notifications:list", {}, "GET", _expect(alice=200, bob=200, carol=200, dave=200)),
+    Route("notifications:read_all", {}, "POST", _expect(alice=302, bob=302, carol=302, dave=302)),
+    Route(
+        "notifications:remind",
+        YEAR,
+        "POST",
+        _expect(alice=404, bob=404, carol=302, dave=302),
+        lambda: {"unit": "110000"},
         changes_for=frozenset({"carol", "dave"}),
     ),
     # analytics
@@ -251,6 +264,8 @@ def _snapshot() -> dict:
         "explanations": {r.unit.code: r.explanations for r in Report.objects.select_related("unit")},
         "files": sorted(SummaryFile.objects.values_list("report__unit__code", "sha256", "original_name")),
         "events": ReportEvent.objects.count(),
+        "notices": sorted(Notice.objects.values_list("unit__code", "kind", "read_at")),
+        "reminders": Reminder.objects.count(),
         "dates": (campaign.deadline, campaign.lock_date),
         "exceptions": sorted(
             Participant.objects.exclude(deadline_override=None, lock_override=None).values_list(

@@ -151,3 +151,20 @@ def test_timeline_counts_each_unit_from_its_first_submission(campaign, alice, bo
     assert max(d.day for d in completeness_timeline(campaign, today=deadline - dt.timedelta(days=2))) == (
         deadline - dt.timedelta(days=2)
     )
+
+
+def test_returning_and_accepting_tell_the_unit_after_commit(campaign, tree, django_capture_on_commit_callbacks):
+    from chengxin.notifications.models import Notice
+
+    report = submitted_report(campaign, tree["tianhe"], tree["hank"], figures_times(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_return(report=report, reason="直播观看人次请核对", acting_user=tree["frank"])
+    notice = Notice.objects.get(unit=tree["tianhe"])
+    assert notice.kind == "returned" and "直播观看人次请核对" in notice.body
+    report = services.report_submit(report=Report.objects.get(pk=report.pk), version=None, acting_user=tree["hank"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_accept(report=report, acting_user=tree["frank"])
+    assert list(Notice.objects.filter(unit=tree["tianhe"]).values_list("kind", flat=True).order_by("pk")) == [
+        "returned",
+        "accepted",
+    ]

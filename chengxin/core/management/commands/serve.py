@@ -37,10 +37,11 @@ class Command(BaseCommand):
 
         from chengxin.wsgi import application
 
-        # Background tasks (long imports) run in worker threads of this process: no extra service to start.
+        # Background tasks (long imports, the daily deadline reminders) run in worker threads of this
+        # process: no extra service to start.
         consumer = None
         if not HUEY.immediate:
-            consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=False)
+            consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=True)
             # The consumer installs signal handlers for a process of its own; this process is the web
             # server, so keep its handlers (Ctrl+C and SIGTERM stop the server, then the workers).
             saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}

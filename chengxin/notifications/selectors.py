@@ -1,0 +1,68 @@
+"""Reads of notices, and who is to be reminded."""
+
+from django.db.models import Q, QuerySet
+
+from chengxin.campaigns.models import Campaign, Participant
+from chengxin.notifications.models import Notice
+from chengxin.reporting.models import Report, Status
+from chengxin.units.models import Role, Unit, User
+
+SUBMITTED_STATUSES = (Status.SUBMITTED, Status.ACCEPTED)
+
+
+def notices_for_unit(unit: Unit | None) -> QuerySet[Notice]:
+    """The unit's notices, newest first (none for an account without a unit)."""
+    if unit is None:
+        return Notice.objects.none()
+    return Notice.objects.filter(unit=unit).select_related("campaign").order_by("-created_at", "-pk")
+
+
+def notices_unread_count(unit: Unit | None) -> int:
+    if unit is None:
+        return 0
+    return Notice.objects.filter(unit=unit, read_at=None).count()
+
+
+def unit_email_addresses(unit: Unit) -> list[str]:
+    """Where a unit's mail goes: the addresses of its active reporters, each once."""
+    addresses = (
+        User.objects.filter(unit=unit, role=Role.UNIT_REPORTER, is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", flat=True)
+    )
+    seen: dict[str, None] = {}
+    for address in addresses:
+        seen.setdefault(address.strip(), None)
+    return [a for a in seen if a]
+
+
+def participants_not_submitted(campaign: Campaign) -> QuerySet[Participant]:
+    """Participants whose report is missing or not started, a draft, or returned."""
+    submitted = Report.objects.filter(campaign=campaign, status__in=SUBMITTED_STATUSES).values("unit_id")
+    return (
+        Participant.objects.filter(campaign=campaign)
+        .exclude(unit_id__in=submitted)
+        .select_related("campaign", "unit")
+        .order_by("unit__sort_order", "unit__code")
+    )
+
+
+def participants_reviewed_by(campaign: Campaign, user: User) -> QuerySet[Participant]:
+    """The participants whose reports `user` reviews: the ministry the top-level units, a unit its direct
+    sub-units (the same rule as User.reviews)."""
+    participants = Participant.objects.filter(campaign=campaign)
+    if user.is_national:
+        return participants.filter(unit__parent=None)
+    if user.role == Role.UNIT_REPORTER and user.unit_id is not None:
+        return participants.filter(unit__parent_id=user.unit_id)
+    return participants.none()
+
+
+def campaigns_with_open_deadlines(today) -> QuerySet[Campaign]:
+    """Campaigns whose deadline, or some unit's extended deadline, is today or later."""
+    return (
+        Campaign.objects.filter(Q(deadline__gte=today) | Q(participants__deadline_override__gte=today))
+        .distinct()
+        .order_by("year")
+    )

@@ -22,10 +22,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 # Front-end libraries come from npm (package-lock.json); only copies land in the (git-ignored) vendor folder.
+# china.json: province outlines for the dashboard's schematic map (示意图), from the china-geojson package.
 $(VENDOR)/.stamp: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	cp node_modules/china-geojson/src/geojson/china.json $(VENDOR)/china.json
 	touch $@
 
 install: $(VENV)/.installed $(VENDOR)/.stamp

@@ -326,7 +326,7 @@ def completeness(campaign: Campaign, under: Unit | None = None) -> Completeness:
     counts per unit kind (two queries)."""
     participants = (
         Participant.objects.filter(campaign=campaign, unit__parent=under)
-        .select_related("unit")
+        .select_related("unit", "campaign")
         .order_by("unit__sort_order", "unit__code")
     )
     reports = {r.unit_id: r for r in Report.objects.filter(campaign=campaign, unit__parent=under)}
@@ -409,4 +409,10 @@ def completeness_timeline(campaign: Campaign, under: Unit | None = None, *, toda
         late += late_per_day.get(day, 0)
         days.append(TimelineDay(day, on_time, late, len(deadlines) - on_time - late))
         day += dt.timedelta(days=1)
+    # Stragglers long after the window: one last point on the day of the last one, so the chart ends where
+    # the counts above it stand.
+    if last > end and end < today:
+        on_time = sum(per_day.values())
+        late = sum(late_per_day.values())
+        days.append(TimelineDay(min(last, today), on_time, late, len(deadlines) - on_time - late))
     return days

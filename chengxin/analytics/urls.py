@@ -6,4 +6,8 @@ app_name = "analytics"
 urlpatterns = [
     path("<int:year>/completeness/", views.completeness_page, name="completeness"),
     path("<int:year>/totals/", views.totals_page, name="totals"),
+    path("<int:year>/dashboard/", views.dashboard_page, name="dashboard"),
+    path("<int:year>/dashboard/map.json", views.map_data, name="map_data"),
+    path("<int:year>/dashboard/export.csv", views.dashboard_csv, name="dashboard_csv"),
+    path("<int:year>/dashboard/<str:unit_code>/", views.dashboard_unit, name="dashboard_unit"),
 ]

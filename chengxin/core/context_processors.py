@@ -6,7 +6,16 @@ def navigation(request):
     """What the header needs on every page."""
     from chengxin.campaigns.selectors import campaign_current
 
+    user = getattr(request, "user", None)
+    has_sub_units = bool(
+        user is not None
+        and user.is_authenticated
+        and user.unit_id
+        and not user.is_national
+        and user.unit.children.exists()
+    )
     return {
+        "user_has_sub_units": has_sub_units,
         "current_campaign": campaign_current(),
         "system_name": _("诚信兴商宣传月活动管理平台"),
         "production": settings.PRODUCTION,

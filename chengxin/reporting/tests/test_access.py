@@ -172,6 +172,11 @@ ROUTES = [
         changes_for=frozenset({"carol", "dave"}),
     ),
     # analytics
+    Route("analytics:dashboard", YEAR, "GET", NATIONAL_PAGE),
+    Route("analytics:map_data", YEAR, "GET", NATIONAL_PAGE),
+    Route("analytics:dashboard_csv", YEAR, "GET", NATIONAL_PAGE),
+    # A unit without sub-units has no drill-down: readers are sent to its report.
+    Route("analytics:dashboard_unit", BEIJING, "GET", _expect(alice=404, bob=302, carol=302, dave=302)),
     Route("analytics:completeness", YEAR, "GET", NATIONAL_PAGE),
     Route("analytics:totals", YEAR, "GET", NATIONAL_PAGE),
     # campaigns

@@ -168,3 +168,21 @@ def test_returning_and_accepting_tell_the_unit_after_commit(campaign, tree, djan
         "returned",
         "accepted",
     ]
+
+
+def test_completeness_command_lists_a_units_sub_units(campaign, tree):
+    import io
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    submitted_report(campaign, tree["foshan"], tree["gina"], figures_times(1))
+    out = io.StringIO()
+    call_command("completeness", "--campaign", "2020", "--json", "--under", "440000", stdout=out)
+    assert [(u["code"], u["status"]) for u in json.loads(out.getvalue())] == [
+        ("440100", "not_started"),
+        ("440600", "submitted"),
+    ]
+    with pytest.raises(CommandError, match="没有代码为 999999 的单位"):
+        call_command("completeness", "--campaign", "2020", "--under", "999999", stdout=io.StringIO())

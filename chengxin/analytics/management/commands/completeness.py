@@ -4,20 +4,27 @@ from django.core.management.base import BaseCommand, CommandError
 
 from chengxin.analytics.selectors import completeness
 from chengxin.campaigns.models import Campaign
+from chengxin.units.models import Unit
 
 
 class Command(BaseCommand):
-    help = "Every expected unit's status, as on the completeness page."
+    help = "Every unit expected to report to the ministry (or, with --under, to that unit): its status."
 
     def add_arguments(self, parser):
         parser.add_argument("--campaign", type=int, required=True, help="year, e.g. 2020")
         parser.add_argument("--json", action="store_true")
+        parser.add_argument("--under", metavar="CODE", help="a unit's code: list its direct sub-units instead")
 
-    def handle(self, *args, campaign: int, json: bool, **options):
+    def handle(self, *args, campaign: int, json: bool, under: str | None = None, **options):
         found = Campaign.objects.filter(year=campaign).first()
         if found is None:
             raise CommandError(f"没有 {campaign} 年的活动；先运行 chengxin load-campaign {campaign}")
-        data = completeness(found)
+        parent = None
+        if under:
+            parent = Unit.objects.filter(code=under).first()
+            if parent is None:
+                raise CommandError(f"没有代码为 {under} 的单位")
+        data = completeness(found, under=parent)
         if json:
             self.stdout.write(_dumps([u.as_json() for u in data.units]))
             return

@@ -1,0 +1,121 @@
+"""The dashboard in a real browser: the ministry opens it, the charts and the map draw without a console error,
+a click on 广东省 on the map opens the province's drill-down, and a click on one of its cities opens that city's
+report. Screenshots go to test-artifacts/."""
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from chengxin.analytics.tests.test_dashboard import add_cities
+from chengxin.campaigns.services import campaign_load
+from chengxin.conftest import PASSWORD, VALID_VALUES
+from chengxin.reporting.models import FigureValue, Report, Status
+from chengxin.statform.models import Figure, FigureKind
+from chengxin.units.models import Role, Unit
+from chengxin.units.tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+GUANGZHOU_AREA = [113.4, 23.6]  # a point inside 广东省 (longitude, latitude)
+
+
+def _expect():
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _login(page, username: str) -> None:
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("load")
+    _expect()(page.locator("header .who")).to_contain_text(username)
+
+
+def _data():
+    """广东省 submitted with its own figures; two of its cities, one accepted, one waiting for the province."""
+    campaign = campaign_load(year=2020)
+    UserFactory(
+        username="mofcom-reviewer", unit=Unit.objects.get(code="MOFCOM"), role=Role.NATIONAL_REVIEWER, password=PASSWORD
+    )
+    two_days_late = timezone.make_aware(dt.datetime(2020, 11, 27, 10, 0))
+    report = Report.objects.create(
+        campaign=campaign,
+        unit=Unit.objects.get(code="440000"),
+        status=Status.SUBMITTED,
+        submitted_at=two_days_late,
+        first_submitted_at=two_days_late,
+        late=True,
+    )
+    FigureValue.objects.bulk_create(
+        FigureValue(report=report, figure=f, number=VALID_VALUES[f.code])
+        for f in Figure.objects.filter(form__campaign=campaign, kind=FigureKind.NUMBER)
+    )
+    cities = add_cities(campaign, 2, at=two_days_late - dt.timedelta(days=8))
+    Report.objects.filter(campaign=campaign, unit=cities[1]).update(status=Status.SUBMITTED)
+    return cities
+
+
+def test_ministry_drills_from_the_map_to_a_province_and_to_a_citys_report(page):
+    expect = _expect()
+    failed = []  # the URLs behind "Failed to load resource" console errors, for a useful assertion message
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    cities = _data()
+    _login(page, "mofcom-reviewer")
+
+    # --- The national dashboard: every chart draws, the map too, with its schematic note.
+    page.goto(page.base_url + "/campaigns/2020/dashboard/?figure=people_reached")
+    for chart in ("#timeline", "#changes", "#media"):
+        expect(page.locator(f"{chart} canvas").first).to_be_visible()
+    map_el = page.locator("#map-ranking .chart.map")
+    expect(map_el).to_have_attribute("data-ready", "1")
+    expect(map_el.locator("canvas").first).to_be_visible()
+    expect(page.locator("#map-ranking figcaption")).to_contain_text("示意图")
+    expect(page.locator("#ranking tbody tr").first).to_contain_text("广东省")
+    expect(page.locator("#kpi-submitted")).to_have_text("1")
+    _shot(page, "dashboard-01-national")
+    page.locator("#timeline").screenshot(path=str(ARTIFACTS / "dashboard-01a-timeline.png"))
+    page.locator("#map-ranking").screenshot(path=str(ARTIFACTS / "dashboard-01b-map.png"))
+    page.locator("#changes").screenshot(path=str(ARTIFACTS / "dashboard-01c-changes.png"))
+    page.locator("#media").screenshot(path=str(ARTIFACTS / "dashboard-01d-media.png"))
+
+    # --- The ranking sorts on a click on a header (here: the figure, ascending, then back).
+    value_header = page.locator("#ranking thead [data-sort]").nth(2)
+    value_header.click()
+    expect(page.locator("#ranking tbody tr").first).not_to_contain_text("广东省")
+    value_header.click()
+    expect(page.locator("#ranking tbody tr").first).to_contain_text("广东省")
+
+    # --- A click on 广东省 on the map opens the province's drill-down.
+    map_el.scroll_into_view_if_needed()
+    x, y = page.evaluate(
+        "([el, point]) => el.chart.convertToPixel({seriesIndex: 0}, point)", [map_el.element_handle(), GUANGZHOU_AREA]
+    )
+    box = map_el.bounding_box()
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + x, box["y"] + y)
+    expect(page).to_have_url(re.compile(r"/campaigns/2020/dashboard/440000/\?figure=people_reached|/dashboard/440000/"))
+    expect(page.locator("h1")).to_contain_text("广东省")
+    expect(page.locator("#sub-units")).to_contain_text(cities[0].name)
+    expect(page.locator("#timeline canvas").first).to_be_visible()
+    expect(page.locator("#breakdown")).to_contain_text(cities[0].name)  # accepted: part of the roll-up
+    _shot(page, "dashboard-02-province")
+
+    # --- A click on a city opens its report.
+    page.locator("#sub-units").get_by_role("link", name=cities[0].name).click()
+    expect(page).to_have_url(re.compile(rf"/campaigns/2020/review/{cities[0].code}/$"))
+    expect(page.locator("h1")).to_contain_text(cities[0].name)
+    _shot(page, "dashboard-03-city-report")
+
+    assert page.console_errors == [], (page.console_errors, failed)

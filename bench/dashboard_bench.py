@@ -1,0 +1,468 @@
+"""Benchmark of the dashboard (issue 4): the national page, a province's drill-down and the map data, each against
+the one raw SQL GROUP BY that computes the same numbers on the same database in the same run.
+
+Run from the project root:
+
+    .venv/bin/python -m bench.dashboard_bench [--units 3400] [--years 2011-2020] [--requests 30] [--rebuild]
+
+The data set is `chengxin demo-data` (3,400 units × 10 campaigns × 13 figures, with their history), built once
+and reused while the same size, seed and demo-data code are asked for (a marker table in the database says what
+it holds). On SQLite it lives in a file under the system's temporary folder; when DATABASE_URL points to
+PostgreSQL, in a separate database on that server (`bench_chengxin`, created if missing; never `test` or
+`test_chengxin`). Each database is measured in a process of its own, with DEBUG off, through Django's test
+client (in-process: the server's time without a network). Each page is timed as it is normally served (the
+roll-ups cached under a stamp of the campaign's data) and cold (cache emptied first, as for the first request
+after a report changed); the targets are judged on the former, logged in as a national reviewer, and as the
+reporter of 广东省 for the drill-down. See bench/README.md.
+"""
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_NAME = "bench_chengxin"
+NEVER = {"test", "test_chengxin", "postgres", "template0", "template1"}
+TARGET_RATIO = 2.0
+TARGET_P95_MS = 150.0
+YEAR = 2020
+PROVINCE = "440000"
+FIGURE = "people_reached"
+SCOPE = "submitted"  # the dashboard's default scope (analytics.dashboard.DEFAULT_SCOPE)
+
+# (label, URL name, args, query string, who asks, the raw SQL it is compared with). A URL name that does not
+# exist (yet) is skipped with a printed line.
+PAGES = [
+    ("national page", "analytics:dashboard", [YEAR], "", "reviewer", "national"),
+    ("province drill-down", "analytics:dashboard_unit", [YEAR, PROVINCE], "", "province", "drill_down"),
+    ("map data", "analytics:map_data", [YEAR], f"figure={FIGURE}", "reviewer", "map"),
+]
+
+
+# --- the parent: one child process per database -------------------------------------------------------------
+
+
+def _pg_url(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def _backends(args) -> list[tuple[str, dict]]:
+    """(name, environment) of each database to measure."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["DEBUG"] = "0"
+    tmp = Path(tempfile.gettempdir())
+    backends = []
+    if args.backend in ("all", "sqlite"):
+        backends.append(("SQLite", {**env, "CHENGXIN_VAR_DIR": str(tmp / "chengxin-dashboard-bench-sqlite")}))
+    url = os.environ.get("DATABASE_URL", "")
+    if args.backend in ("all", "postgresql"):
+        if url.startswith(("postgres://", "postgresql://")):
+            if args.pg_name in NEVER:
+                raise SystemExit(f"refusing to use the database {args.pg_name!r} for the benchmark")
+            backends.append(
+                (
+                    "PostgreSQL",
+                    {
+                        **env,
+                        "DATABASE_URL": _pg_url(url, args.pg_name),
+                        "CHENGXIN_VAR_DIR": str(tmp / "chengxin-dashboard-bench-pg"),
+                    },
+                )
+            )
+        else:
+            print("PostgreSQL: skipped (DATABASE_URL is not set to a postgres:// URL)")
+    return backends
+
+
+def _ensure_pg_database(url: str) -> None:
+    """Create the benchmark database on the server of `url` if it does not exist."""
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(_pg_url(url, "postgres"), autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"PostgreSQL: created the database {name}")
+
+
+def _print_table(name: str, result: dict) -> bool:
+    """Print one database's figures; True when every measured page meets its targets."""
+    print(
+        f"\n{name}: {result['units']} units, campaigns {result['years']}, {result['reports']:,} reports, "
+        f"{result['values']:,} figure values, {result['events']:,} history rows; {result['requests']} requests each"
+    )
+    head = f"{'page':<20} {'queries':>7} {'median':>9} {'p95':>9} {'raw SQL':>9} {'raw p95':>9} {'ratio':>7}"
+    head += f" {'target':>18}"
+    print(head)
+    print("-" * len(head))
+    ok = True
+    for row in result["pages"]:
+        if row.get("skipped"):
+            print(f"{row['label']:<20} skipped: {row['skipped']}")
+            continue
+        ratio = row["median_ms"] / row["raw_median_ms"]
+        met = ratio <= TARGET_RATIO and row["p95_ms"] <= TARGET_P95_MS
+        ok = ok and met
+        print(
+            f"{row['label']:<20} {row['queries']:>7} {row['median_ms']:>7.1f}ms {row['p95_ms']:>7.1f}ms "
+            f"{row['raw_median_ms']:>7.1f}ms {row['raw_p95_ms']:>7.1f}ms {ratio:>6.1f}× "
+            f"{'met' if met else 'MISSED':>6} (≤{TARGET_RATIO:g}×, ≤{TARGET_P95_MS:g}ms)"
+        )
+        cold = row["cold_median_ms"] / row["raw_median_ms"]
+        print(
+            f"{'  cold cache':<20} {'':>7} {row['cold_median_ms']:>7.1f}ms {row['cold_p95_ms']:>7.1f}ms "
+            f"{'':>9} {'':>9} {cold:>6.1f}×  (first request after a change; not judged)"
+        )
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--units", type=int, default=3400, help="units in all (default 3400)")
+    parser.add_argument("--years", default="2011-2020", help="campaigns (default 2011-2020)")
+    parser.add_argument("--seed", type=int, default=2020)
+    parser.add_argument("--requests", type=int, default=30, help="timed requests per page, after a warm-up")
+    parser.add_argument("--rebuild", action="store_true", help="build the data set again even if it is there")
+    parser.add_argument("--backend", choices=["all", "sqlite", "postgresql"], default="all")
+    parser.add_argument("--pg-name", default=PG_NAME, help=f"PostgreSQL database to use (default {PG_NAME})")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.requests < 1:
+        parser.error("--requests must be at least 1")
+    if args.child:
+        return _child(args)
+    ok = True
+    for name, env in _backends(args):
+        if "DATABASE_URL" in env:
+            _ensure_pg_database(env["DATABASE_URL"])
+        print(f"=== {name} ===", flush=True)
+        command = [sys.executable, "-m", "bench.dashboard_bench", "--child", *_passed(args)]
+        done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
+        result = None
+        for line in done.stdout.splitlines():
+            if line.startswith("RESULT "):
+                result = json.loads(line[len("RESULT ") :])
+            else:
+                print(line)
+        if done.returncode != 0 or result is None:
+            print(f"{name}: the benchmark failed (exit {done.returncode})")
+            ok = False
+            continue
+        ok = _print_table(name, result) and ok and result["numbers_agree"]
+    return 0 if ok else 1
+
+
+def _passed(args) -> list[str]:
+    passed = ["--units", str(args.units), "--years", args.years, "--seed", str(args.seed)]
+    passed += ["--requests", str(args.requests)]
+    return passed + (["--rebuild"] if args.rebuild else [])
+
+
+# --- the child: build or reuse the data set, then measure ---------------------------------------------------
+
+
+def _child(args) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chengxin.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    data = _build_or_reuse(args)
+    campaign_id = _campaign_id()
+    result = {**data, "requests": args.requests, "pages": [], "numbers_agree": True}
+    print(f"{connection.vendor}: measuring {len(PAGES)} pages × {args.requests} requests", flush=True)
+    for label, name, url_args, query, who, baseline in PAGES:
+        row = _measure(label, name, url_args, query, who, baseline, campaign_id, args.requests)
+        result["pages"].append(row)
+        if row.get("agree") is False:
+            result["numbers_agree"] = False
+    print("RESULT " + json.dumps(result))
+    return 0
+
+
+def _data_key(args) -> str:
+    source = (ROOT / "chengxin" / "units" / "demo_data.py").read_bytes()
+    return f"units={args.units};years={args.years};seed={args.seed};demo_data={hashlib.sha256(source).hexdigest()[:12]}"
+
+
+def _marker() -> str | None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if "bench_marker" not in connection.introspection.table_names(cursor):
+            return None
+        cursor.execute("SELECT data_key FROM bench_marker")
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _wipe() -> None:
+    """Empty the benchmark database: remove the SQLite file, or drop and create the PostgreSQL database."""
+    from django.conf import settings
+    from django.db import connection
+
+    connection.close()
+    db = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db['NAME']}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    name = db["NAME"]
+    if name in NEVER:
+        raise SystemExit(f"refusing to drop the database {name!r}")
+    url = os.environ["DATABASE_URL"]
+    with psycopg.connect(_pg_url(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _build_or_reuse(args) -> dict:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from chengxin.reporting.models import FigureValue, Report, ReportEvent
+    from chengxin.units.demo_data import demo_data_create, parse_years
+    from chengxin.units.models import Unit
+
+    key = _data_key(args)
+    if args.rebuild or _marker() != key:
+        print(f"{connection.vendor}: building the data set ({args.units} units, {args.years}) …", flush=True)
+        _wipe()
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        demo_data_create(years=parse_years(args.years), units=args.units, seed=args.seed, progress=_quiet_progress)
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE bench_marker (data_key varchar(200) NOT NULL)")
+            cursor.execute("INSERT INTO bench_marker (data_key) VALUES (%s)", [key])
+            if connection.vendor == "postgresql":
+                cursor.execute("ANALYZE")
+        print(f"{connection.vendor}: built in {time.perf_counter() - started:.1f} s", flush=True)
+    else:
+        call_command("migrate", verbosity=0)
+        print(f"{connection.vendor}: reusing the data set ({key})", flush=True)
+    return {
+        "units": Unit.objects.count(),
+        "years": args.years,
+        "reports": Report.objects.count(),
+        "values": FigureValue.objects.count(),
+        "events": ReportEvent.objects.count(),
+    }
+
+
+def _quiet_progress(message: str) -> None:
+    print(f"  {message}", flush=True)
+
+
+def _campaign_id() -> int:
+    from chengxin.campaigns.models import Campaign
+
+    return Campaign.objects.get(year=YEAR).pk
+
+
+def _users() -> dict:
+    """A national reviewer and the reporter of the province drilled into (bench accounts, no password)."""
+    from chengxin.units.models import Role, Unit, User
+
+    accounts = {
+        "reviewer": ("bench-reviewer", "MOFCOM", Role.NATIONAL_REVIEWER),
+        "province": ("bench-province", PROVINCE, Role.UNIT_REPORTER),
+    }
+    users = {}
+    for who, (username, code, role) in accounts.items():
+        users[who], _created = User.objects.get_or_create(
+            username=username, defaults={"unit": Unit.objects.get(code=code), "role": role}
+        )
+    return users
+
+
+# --- the raw SQL: one GROUP BY computing the same numbers as each page --------------------------------------
+
+
+def _tables() -> dict[str, str]:
+    from chengxin.campaigns.models import Participant
+    from chengxin.reporting.models import FigureValue, Report
+    from chengxin.statform.models import Figure
+    from chengxin.units.models import Unit
+
+    models = {"fv": FigureValue, "report": Report, "figure": Figure, "unit": Unit, "participant": Participant}
+    return {key: model._meta.db_table for key, model in models.items()}
+
+
+# The counting rule of analytics.selectors.rollup: a unit reporting to the ministry counts when its status is in
+# the scope; a sub-unit counts toward its parent when it is accepted and its parent counts (two levels).
+_FROM = """
+FROM {fv} v
+JOIN {report} r ON r.id = v.report_id
+JOIN {figure} f ON f.id = v.figure_id
+JOIN {unit} u ON u.id = r.unit_id
+JOIN {participant} p ON p.campaign_id = r.campaign_id AND p.unit_id = r.unit_id AND p.fills_statistics = %s
+LEFT JOIN {unit} pu ON pu.id = u.parent_id
+LEFT JOIN {report} pr ON pr.campaign_id = r.campaign_id AND pr.unit_id = u.parent_id
+LEFT JOIN {report} gr ON gr.campaign_id = r.campaign_id AND gr.unit_id = pu.parent_id
+WHERE r.campaign_id = %s AND f.kind = 'number'
+"""
+_NATIONAL_RULE = """
+AND ((u.parent_id IS NULL AND r.status IN ({scope}))
+  OR (pu.id IS NOT NULL AND pu.parent_id IS NULL AND r.status = 'accepted' AND pr.status IN ({scope}))
+  OR (pu.parent_id IS NOT NULL AND r.status = 'accepted' AND pr.status = 'accepted' AND gr.status IN ({scope})))
+"""
+RAW_SQL = {
+    # National totals per figure.
+    "national": "SELECT f.code, SUM(v.number)" + _FROM + _NATIONAL_RULE + "GROUP BY f.code",
+    # Each province's (each head's) roll-up of one figure.
+    "map": "SELECT COALESCE(pu.parent_id, u.parent_id, u.id), SUM(v.number)"
+    + _FROM
+    + "AND f.code = %s"
+    + _NATIONAL_RULE
+    + "GROUP BY COALESCE(pu.parent_id, u.parent_id, u.id)",
+    # Each direct sub-unit's roll-up under the province, per figure.
+    "drill_down": "SELECT CASE WHEN u.parent_id = %s THEN u.id ELSE u.parent_id END, f.code, SUM(v.number)"
+    + _FROM
+    + "AND ((u.parent_id = %s AND r.status IN ({scope})) "
+    + "OR (pu.parent_id = %s AND r.status = 'accepted' AND pr.status IN ({scope}))) "
+    + "GROUP BY CASE WHEN u.parent_id = %s THEN u.id ELSE u.parent_id END, f.code",
+}
+
+
+def _raw(baseline: str, campaign_id: int, province_id: int):
+    """The SQL text and parameters of one baseline."""
+    from chengxin.analytics.selectors import TOTAL_SCOPES
+
+    statuses = [str(s) for s in TOTAL_SCOPES[SCOPE]]
+    scope = ", ".join(f"'{s}'" for s in statuses)  # fixed, known values
+    sql = RAW_SQL[baseline].format(scope=scope, **_tables())
+    if baseline == "national":
+        params = [True, campaign_id]
+    elif baseline == "map":
+        params = [True, campaign_id, FIGURE]
+    else:
+        params = [province_id, True, campaign_id, province_id, province_id, province_id]
+    return sql, params
+
+
+def _run_raw(sql: str, params: list) -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _expected(baseline: str, rows: list[tuple], campaign, province) -> tuple[dict, dict]:
+    """The raw SQL's numbers and the product's own selectors' numbers, in the same shape, to compare."""
+    from chengxin.analytics.selectors import rollup, totals
+    from chengxin.units.models import Unit, UnitKind
+
+    if baseline == "national":
+        raw = {code: int(s) for code, s in rows}
+        product = {k: v for k, v in totals(campaign, SCOPE).items() if isinstance(v, int) and v}
+        return {k: v for k, v in raw.items() if v}, product
+    if baseline == "map":
+        raw = {head: int(s) for head, s in rows}
+        provinces = Unit.objects.filter(parent__isnull=True, kind=UnitKind.PROVINCE).exclude(region_code="")
+        values = rollup(campaign, scope=SCOPE)
+        return (
+            {u.pk: raw.get(u.pk, 0) for u in provinces},
+            {u.pk: values.get(u.pk, {}).get(FIGURE, 0) for u in provinces},
+        )
+    raw: dict = {}
+    for head, code, s in rows:
+        raw.setdefault(head, {})[code] = int(s)
+    return raw, rollup(campaign, scope=SCOPE, under=province)
+
+
+def _page_numbers(baseline: str, response) -> dict | None:
+    """The map's values as the page sent them, by unit id (the other pages are HTML: compared via selectors)."""
+    if baseline != "map":
+        return None
+    from chengxin.units.models import Unit
+
+    ids = dict(Unit.objects.values_list("code", "pk"))
+    return {ids[item["code"]]: item["value"] for item in response.json()}
+
+
+# --- timing -------------------------------------------------------------------------------------------------
+
+
+def _p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def _measure(label, name, url_args, query, who, baseline, campaign_id, requests: int) -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+
+    from chengxin.campaigns.models import Campaign
+    from chengxin.units.models import Unit
+
+    try:
+        url = reverse(name, args=url_args) + (f"?{query}" if query else "")
+    except NoReverseMatch:
+        print(f"{label}: skipped, no URL named {name!r} yet", flush=True)
+        return {"label": label, "skipped": f"no URL named {name}"}
+    client = Client()
+    client.force_login(_users()[who])
+    province = Unit.objects.get(code=PROVINCE)
+    sql, params = _raw(baseline, campaign_id, province.pk)
+    for _ in range(3):  # warm-up: caches, the first connection, imported templates
+        response = client.get(url)
+        if response.status_code != 200:
+            print(f"{label}: {url} answered {response.status_code}; skipped", flush=True)
+            return {"label": label, "skipped": f"HTTP {response.status_code}"}
+        rows = _run_raw(sql, params)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    queries = len(captured)  # now: the log is emptied by the next request
+    raw_numbers, product_numbers = _expected(baseline, rows, Campaign.objects.get(pk=campaign_id), province)
+    page_numbers = _page_numbers(baseline, response)
+    agree = raw_numbers == product_numbers and (page_numbers is None or page_numbers == raw_numbers)
+    if not agree:
+        print(f"{label}: the raw SQL and the product disagree:\n  raw {raw_numbers}\n  product {product_numbers}")
+    from django.core.cache import cache
+
+    page_ms, cold_ms, raw_ms = [], [], []
+    for _ in range(requests):  # alternating, so that all see the same machine
+        started = time.perf_counter()
+        client.get(url)
+        page_ms.append((time.perf_counter() - started) * 1000)
+        # Cold: the first request after a report changed, when the cached roll-ups must be computed again.
+        cache.clear()
+        started = time.perf_counter()
+        client.get(url)
+        cold_ms.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        _run_raw(sql, params)
+        raw_ms.append((time.perf_counter() - started) * 1000)
+    print(f"{label}: {url} ({len(response.content):,} bytes, {queries} queries)", flush=True)
+    return {
+        "label": label,
+        "url": url,
+        "queries": queries,
+        "median_ms": statistics.median(page_ms),
+        "p95_ms": _p95(page_ms),
+        "cold_median_ms": statistics.median(cold_ms),
+        "cold_p95_ms": _p95(cold_ms),
+        "raw_median_ms": statistics.median(raw_ms),
+        "raw_p95_ms": _p95(raw_ms),
+        "agree": agree,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -47,6 +47,15 @@ def _tasks_run_at_once():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached roll-ups of another test's (rolled back) data must not
+    answer for this one's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded files of a test go to its own temporary folder, never into ./var/."""
     settings.MEDIA_ROOT = tmp_path / "media"

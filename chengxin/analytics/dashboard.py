@@ -19,6 +19,7 @@ from chengxin.analytics.selectors import (
     SCOPE_LABELS,
     completeness,
     completeness_timeline,
+    data_stamp,
     rollup,
     totals_compare,
     unit_breakdown,
@@ -228,8 +229,9 @@ def national_dashboard(campaign: Campaign, filters: Filters, definition: FormDef
     }
     missing = [u for u in units if u.status not in SUBMITTED]
     timeline = completeness_timeline(campaign)
-    compare = totals_compare(campaign, filters.scope)
-    values = rollup(campaign, scope=filters.scope)
+    stamp = data_stamp(campaign)
+    compare = totals_compare(campaign, filters.scope, stamp=stamp)
+    values = rollup(campaign, scope=filters.scope, stamp=stamp)
     heads = _heads(campaign, filters.kind)
     statuses = {u.code: u for u in status_data.units}
     ranking = _ranking(campaign, heads, values, statuses, filters)

@@ -5,7 +5,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Exists, F, OuterRef, Q, Sum, When
+from django.core.cache import cache
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
@@ -83,9 +84,60 @@ def _counted_values(campaign: Campaign, scope: str, under: Unit | None = None):
     return values.filter(own | child).annotate(head=head)
 
 
-def rollup(campaign: Campaign, *, scope: str = "submitted", under: Unit | None = None) -> dict[int, dict[str, int]]:
+# Roll-ups are cached under a stamp of everything they depend on, so a cached number is never out of date: a
+# saved figure or a changed status bumps its report's version (every write goes through the reporting
+# services, which compare-and-set it), and a changed participant list or hierarchy changes the counts. The
+# time-out only bounds what a write that bypasses the services (a database console) could leave behind.
+ROLLUP_CACHE_SECONDS = 300
+
+
+def data_stamp(campaign: Campaign) -> str:
+    """A short string that changes whenever the campaign's counted figures may have changed (three small
+    aggregate queries over the campaign's reports and participants and the units' hierarchy)."""
+    # Every write to a report bumps its version (the compare-and-set of the services), so the sum of versions
+    # grows with every change whatever the clocks of several app servers say; the latest time is extra.
+    reports = Report.objects.filter(campaign=campaign).aggregate(n=Count("pk"), v=Sum("version"), t=Max("updated_at"))
+    participants = Participant.objects.filter(campaign=campaign).aggregate(
+        n=Count("pk"), f=Count("pk", filter=Q(fills_statistics=True))
+    )
+    units = Unit.objects.aggregate(n=Count("pk"), p=Count("parent"), s=Sum("parent_id"))
+    return "{}.{}.{}.{}.{}.{}.{}.{}.{}".format(
+        reports["n"],
+        reports["v"] or 0,
+        reports["t"].timestamp() if reports["t"] else 0,
+        participants["n"],
+        participants["f"],
+        units["n"],
+        units["p"],
+        units["s"] or 0,
+        campaign.pk,
+    )
+
+
+def rollup(
+    campaign: Campaign, *, scope: str = "submitted", under: Unit | None = None, stamp: str | None = None
+) -> dict[int, dict[str, int]]:
     """Per head unit id (see `_counted_values`), its roll-up: own figures plus its accepted sub-units', by
-    number figure code. One query; heads with nothing counted are absent."""
+    number figure code; heads with nothing counted are absent. Cached under `data_stamp` (pass one already
+    taken to save its queries)."""
+    stamp = stamp or data_stamp(campaign)
+    key = f"chengxin:rollup:{campaign.pk}:{scope}:{under.pk if under else 0}:{stamp}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = {str(k): v for k, v in _rollup(campaign, scope, under).items()}
+        cache.set(key, cached, ROLLUP_CACHE_SECONDS)
+    return {int(k): v for k, v in cached.items()}
+
+
+def number_totals(campaign: Campaign, scope: str = "submitted", *, stamp: str | None = None) -> dict[str, int]:
+    """National totals of the number figures: the sum of the heads' roll-ups (cached with them)."""
+    result: Counter[str] = Counter()
+    for values in rollup(campaign, scope=scope, stamp=stamp).values():
+        result.update(values)
+    return dict(result)
+
+
+def _rollup(campaign: Campaign, scope: str, under: Unit | None) -> dict[int, dict[str, int]]:
     result: dict[int, dict[str, int]] = {}
     rows = (
         _counted_values(campaign, scope, under)
@@ -205,19 +257,19 @@ def _media_group(path: str) -> str:
     return "other"
 
 
-def totals_compare(campaign: Campaign, scope: str = "submitted") -> list[FigureChange]:
+def totals_compare(campaign: Campaign, scope: str = "submitted", *, stamp: str | None = None) -> list[FigureChange]:
     """National totals of every number figure next to the previous campaign's, aligned by figure code: a
     figure renamed keeps its code and is compared; a new one has no previous value; one dropped this year
     is listed with its previous value only."""
     from chengxin.statform.selectors import form_definition
 
-    current = totals(campaign, scope)
+    current = number_totals(campaign, scope, stamp=stamp)
     definition = form_definition(campaign)
     previous_campaign = campaign_previous(campaign)
     before: dict = {}
     previous_defs: dict = {}
     if previous_campaign is not None:
-        before = totals(previous_campaign, scope)
+        before = number_totals(previous_campaign, scope)
         previous_defs = {f.code: f for f in form_definition(previous_campaign).number_figures}
     rows = []
     for f in definition.number_figures:
@@ -229,14 +281,16 @@ def totals_compare(campaign: Campaign, scope: str = "submitted") -> list[FigureC
                 f.unit,
                 _media_group(f.path),
                 current.get(f.code, 0),
-                before.get(f.code) if known else None,
+                before.get(f.code, 0) if known else None,
                 "" if known or previous_campaign is None else _("新增指标"),
             )
         )
     for code, f in previous_defs.items():
         if code not in definition.by_code:
             rows.append(
-                FigureChange(code, f.short_name, f.unit, _media_group(f.path), None, before.get(code), _("本年已取消"))
+                FigureChange(
+                    code, f.short_name, f.unit, _media_group(f.path), None, before.get(code, 0), _("本年已取消")
+                )
             )
     return rows
 

@@ -312,8 +312,8 @@ def test_an_unknown_unit_or_year_is_404(client, campaign, users):
 # --- a bounded number of queries ------------------------------------------------------------------------------
 
 # Measured: 25 (national page), 23 (CSV), 21 (drill-down), 9 (map), whatever the number of units.
-NATIONAL_QUERIES = 27
-UNIT_QUERIES = 23
+NATIONAL_QUERIES = 34  # 6 of them the two data stamps that key the cached roll-ups
+UNIT_QUERIES = 29
 
 
 @pytest.mark.parametrize("cities", [5, 40])
@@ -328,5 +328,5 @@ def test_queries_per_page_do_not_grow_with_the_number_of_units(
         assert client.get(GUANGDONG).status_code == 200
     with django_assert_max_num_queries(NATIONAL_QUERIES):
         assert client.get(DASHBOARD + "export.csv").status_code == 200
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(13):
         assert client.get(DASHBOARD + "map.json").status_code == 200

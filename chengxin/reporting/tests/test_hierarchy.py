@@ -186,3 +186,19 @@ def test_completeness_command_lists_a_units_sub_units(campaign, tree):
     ]
     with pytest.raises(CommandError, match="没有代码为 999999 的单位"):
         call_command("completeness", "--campaign", "2020", "--under", "999999", stdout=io.StringIO())
+
+
+def test_cached_rollups_follow_every_change_through_the_services(campaign, tree):
+    before = rollup(campaign, scope="all", under=tree["guangdong"])
+    assert before == {}
+    report = submitted_report(campaign, tree["guangzhou"], tree["frank"], figures_times(2))
+    assert rollup(campaign, scope="all", under=tree["guangdong"]) == {tree["guangzhou"].pk: _times(2)}
+    services.report_return(report=report, reason="请核对", acting_user=tree["alice"])
+    services.report_save_draft(
+        report=Report.objects.get(pk=report.pk),
+        raw_values=figures_times(3),
+        version=None,
+        acting_user=tree["frank"],
+    )
+    assert rollup(campaign, scope="all", under=tree["guangdong"]) == {tree["guangzhou"].pk: _times(3)}
+    assert rollup(campaign, scope="submitted", under=tree["guangdong"]) == {}

@@ -290,7 +290,8 @@ def unit_dashboard(campaign: Campaign, unit: Unit, filters: Filters, definition:
             "sort_order", "code"
         )
     )
-    values = rollup(campaign, scope=filters.scope, under=unit)
+    stamp = data_stamp(campaign)
+    values = rollup(campaign, scope=filters.scope, under=unit, stamp=stamp)
     statuses = {u.code: u for u in status_data.units}
     units = status_data.units
     timeline = completeness_timeline(campaign, under=unit)
@@ -308,7 +309,7 @@ def unit_dashboard(campaign: Campaign, unit: Unit, filters: Filters, definition:
         },
         "timeline": timeline,
         "ranking": _ranking(campaign, children, values, statuses, filters),
-        "breakdown": unit_breakdown(campaign, unit),
+        "breakdown": unit_breakdown(campaign, unit, stamp=stamp),
         "breakdown_figures": definition.number_figures,
         "ancestors": unit_ancestors(unit),
         "charts": {"timeline": {"days": _timeline_json(timeline), "deadline": campaign.deadline.isoformat()}},

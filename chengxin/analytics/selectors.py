@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from chengxin.campaigns.models import Campaign, Participant
-from chengxin.core.numbers import normalise
+from chengxin.core.numbers import format_number, normalise
 from chengxin.reporting.models import FigureValue, Report, Status
 from chengxin.statform.models import Figure, FigureKind
 from chengxin.units.models import Unit, UnitKind
@@ -170,12 +170,28 @@ class Breakdown:
     parts: list[tuple[Unit, dict[str, int]]]
     total: dict[str, int]
     not_counted: list[tuple[Unit, str]]
+    codes: list[str] = field(default_factory=list)  # the number figures, in the form's order
+
+    def _cells(self, values: dict[str, int]) -> list[str]:
+        return [format_number(values.get(code, 0)) for code in self.codes]
+
+    @property
+    def own_cells(self) -> list[str]:
+        return self._cells(self.own)
+
+    @property
+    def part_rows(self) -> list[tuple[Unit, list[str]]]:
+        return [(unit, self._cells(values)) for unit, values in self.parts]
+
+    @property
+    def total_cells(self) -> list[str]:
+        return self._cells(self.total)
 
 
-def unit_breakdown(campaign: Campaign, unit: Unit) -> Breakdown:
-    """What `unit` reports upward: own + accepted sub-units (three queries)."""
+def unit_breakdown(campaign: Campaign, unit: Unit, *, stamp: str | None = None) -> Breakdown:
+    """What `unit` reports upward: own + accepted sub-units."""
     own = unit_own_values(campaign, unit)
-    counted = rollup(campaign, scope="accepted", under=unit)
+    counted = rollup(campaign, scope="accepted", under=unit, stamp=stamp)
     children = list(Unit.objects.filter(parent=unit, participations__campaign=campaign).order_by("sort_order", "code"))
     statuses = dict(Report.objects.filter(campaign=campaign, unit__in=children).values_list("unit_id", "status"))
     parts, not_counted = [], []
@@ -188,7 +204,12 @@ def unit_breakdown(campaign: Campaign, unit: Unit) -> Breakdown:
     total = Counter(own)
     for _child, values in parts:
         total.update(values)
-    return Breakdown(unit, own, parts, dict(total), not_counted)
+    codes = list(
+        Figure.objects.filter(form__campaign=campaign, kind=FigureKind.NUMBER)
+        .order_by("order")
+        .values_list("code", flat=True)
+    )
+    return Breakdown(unit, own, parts, dict(total), not_counted, codes)
 
 
 def totals(campaign: Campaign, scope: str = "submitted") -> dict:

@@ -1,15 +1,23 @@
 """Writes to campaigns."""
 
 import datetime as dt
+import re
 import tomllib
 from importlib import resources
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from chengxin.campaigns.formtext import FIELD, spec_from_toml
 from chengxin.campaigns.models import Campaign, FocusArea, Participant, PlanActivity, Requirement
 from chengxin.core.errors import DomainError, FieldError
+from chengxin.reporting.models import FigureValue, Report, Status
+from chengxin.statform.models import StatForm
 from chengxin.statform.services import form_as_spec, form_load
+from chengxin.statform.validation import RuleDefinitionError
 from chengxin.units.models import PROVINCIAL_KINDS, Unit
 from chengxin.units.services import units_load_reference
 
@@ -114,13 +122,32 @@ def campaign_set_dates(*, campaign: Campaign, deadline: dt.date, lock_date: dt.d
     return campaign
 
 
-def _shift_year(day: dt.date | None, years: int) -> dt.date | None:
+def shift_year(day: dt.date | None, years: int) -> dt.date | None:
+    """`day` moved by `years` years (29 February becomes 28 February in a common year)."""
     if day is None:
         return None
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def _copy_problems(source: Campaign, year, fields: dict) -> list[FieldError]:
+    problems = []
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        problems.append(FieldError("year", _("年度应为 2000 到 2100 之间的四位数字")))
+    elif Campaign.objects.filter(year=year).exists():
+        problems.append(FieldError("year", _("%(year)s年的活动已经存在") % {"year": year}))
+    for name, label in (("title", _("标题")), ("theme", _("活动主题"))):
+        if not str(fields.get(name) or "").strip():
+            problems.append(FieldError(name, _("请填写%(label)s") % {"label": label}))
+        elif len(fields[name]) > Campaign._meta.get_field(name).max_length:
+            problems.append(FieldError(name, _("%(label)s太长") % {"label": label}))
+    if fields["period_end"] < fields["period_start"]:
+        problems.append(FieldError("period_end", _("活动结束日期不能早于开始日期")))
+    if fields["deadline"] < fields["period_start"]:
+        problems.append(FieldError("deadline", _("报送截止日期不能早于活动开始日期")))
+    return problems
 
 
 @transaction.atomic
@@ -131,25 +158,22 @@ def campaign_copy(*, source: Campaign, year: int, acting_user=None, **changes) -
     copied. `acting_user` None means the system (the `copy-campaign` command, demo data)."""
     if acting_user is not None and not acting_user.is_national_admin:
         raise DomainError(_("只有国家管理员可以创建新年度的活动"), status=403)
-    if Campaign.objects.filter(year=year).exists():
-        message = _("%(year)s年的活动已经存在") % {"year": year}
-        raise DomainError(message, errors=[FieldError("year", message)])
     unknown = set(changes) - {*CAMPAIGN_FIELDS, "lock_date", "reminder_days"}
     if unknown:
         raise ValueError(f"not campaign fields: {sorted(unknown)}")
-    delta = year - source.year
+    delta = year - source.year if isinstance(year, int) else 0
     fields = {name: getattr(source, name) for name in CAMPAIGN_FIELDS}
     for name in ("period_start", "period_end", "notice_date", "deadline"):
-        fields[name] = _shift_year(fields[name], delta)
+        fields[name] = shift_year(fields[name], delta)
     fields["title"] = source.title.replace(str(source.year), str(year))
     fields["notice_title"] = source.notice_title.replace(str(source.year), str(year))
+    fields["reminder_days"] = source.reminder_days
     fields.update(changes)
+    problems = _copy_problems(source, year, fields)
+    if problems:
+        raise DomainError(problems[0].message if len(problems) == 1 else _("请按提示修改后再创建"), errors=problems)
     campaign = Campaign.objects.create(
-        year=year,
-        organiser=source.organiser,
-        copied_from=source,
-        reminder_days=changes.get("reminder_days", source.reminder_days),
-        **{k: v for k, v in fields.items() if k != "reminder_days"},
+        year=year, organiser=source.organiser, copied_from=source, logo=source.logo.name, **fields
     )
     for model in (FocusArea, Requirement):
         model.objects.bulk_create(
@@ -166,7 +190,131 @@ def campaign_copy(*, source: Campaign, year: int, acting_user=None, **changes) -
         Participant(campaign=campaign, unit_id=p.unit_id, fills_statistics=p.fills_statistics)
         for p in source.participants.all()
     )
-    form = form_load(campaign=campaign, spec=form_as_spec(source.stat_form))
-    form.title = form.title.replace(str(source.year), str(year))
-    form.save(update_fields=["title"])
+    source_form = StatForm.objects.filter(campaign=source).first()
+    if source_form is not None:
+        spec = form_as_spec(source_form)
+        spec["title"] = spec["title"].replace(str(source.year), str(year))
+        form_load(campaign=campaign, spec=spec)
+    return campaign
+
+
+def _require_admin(acting_user, message: str) -> None:
+    if not acting_user.is_national_admin:
+        raise DomainError(message, status=403)
+
+
+def form_has_submissions(campaign: Campaign) -> bool:
+    """True once any unit has submitted a report of the campaign: from then on its form is fixed."""
+    return (
+        Report.objects.filter(campaign=campaign)
+        .filter(
+            Q(first_submitted_at__isnull=False) | Q(status__in=(Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED))
+        )
+        .exists()
+    )
+
+
+@transaction.atomic
+def campaign_form_edit(*, campaign: Campaign, text: str, acting_user) -> StatForm:
+    """Replace the campaign's form by the edited TOML text (see `formtext`): rows and figures may be added,
+    renamed (same code, new label) or dropped. All or nothing. Refused once a report was submitted, and for a
+    figure that a report holds a value for (dropped, or turned from a number into text or back)."""
+    _require_admin(acting_user, _("只有国家管理员可以修改统计表"))
+    if form_has_submissions(campaign):
+        raise DomainError(_("已有单位报送了%(year)s年的统计表，统计表不能再修改") % {"year": campaign.year}, status=409)
+    spec = spec_from_toml(text)
+    form = StatForm.objects.filter(campaign=campaign).first()
+    kinds = {f["code"]: f["kind"] for row in _leaves(spec["rows"]) for f in row["figures"]}
+    if form is not None:
+        held = FigureValue.objects.filter(report__campaign=campaign, figure__form=form)
+        filled = held.filter(Q(number__isnull=False) | ~Q(text=""))
+        problems = []
+        for figure in form.figures.order_by("order"):
+            if figure.code not in kinds and filled.filter(figure=figure).exists():
+                problems.append(
+                    _("指标 %(code)s（%(label)s）已有单位填报了数据，不能删除（可以改名）")
+                    % {"code": figure.code, "label": figure.label}
+                )
+            elif figure.code in kinds and kinds[figure.code] != figure.kind and filled.filter(figure=figure).exists():
+                problems.append(
+                    _("指标 %(code)s（%(label)s）已有单位填报了数据，不能改变类型")
+                    % {"code": figure.code, "label": figure.label}
+                )
+        if problems:
+            raise DomainError(
+                _("统计表定义有误，未作任何修改：%(problem)s") % {"problem": problems[0]},
+                errors=[FieldError(FIELD, p) for p in problems],
+            )
+        # Empty cells of dropped figures (a unit typed a value and cleared it) hold nothing worth keeping.
+        held.exclude(figure__code__in=kinds).delete()
+    try:
+        return form_load(campaign=campaign, spec=spec)
+    except RuleDefinitionError as exc:
+        message = _("校验规则有误：%(detail)s") % {"detail": _rule_problem(str(exc))}
+        raise DomainError(
+            _("统计表定义有误，未作任何修改：%(problem)s") % {"problem": message}, errors=[FieldError(FIELD, message)]
+        ) from None
+
+
+def _leaves(rows: list[dict]):
+    for row in rows:
+        yield row
+        yield from _leaves(row["rows"])
+
+
+_RULE_PROBLEMS = (
+    (re.compile(r"rule (\S+): unknown figure '(.*)'"), gettext_noop("规则 %(a)s 用到了表中没有的指标 %(b)s")),
+    (
+        re.compile(r"rule (\S+): unknown anchor '(.*)'"),
+        gettext_noop("规则 %(a)s 的提示单元格（anchor）%(b)s 不是表中的指标"),
+    ),
+    (re.compile(r"rule (\S+): unknown operator '(.*)'"), gettext_noop("规则 %(a)s 的运算（operator）%(b)s 不认识")),
+    (
+        re.compile(r"rule (\S+): unknown severity '(.*)'"),
+        gettext_noop("规则 %(a)s 的级别（severity）只能是 error 或 warning，不是 %(b)s"),
+    ),
+)
+
+
+def _rule_problem(detail: str) -> str:
+    """RuleDefinitionError's English detail, said in Chinese where it is one of the known cases."""
+    for pattern, message in _RULE_PROBLEMS:
+        found = pattern.match(detail)
+        if found:
+            return _(message) % {"a": found.group(1), "b": found.group(2)}
+    return detail
+
+
+@transaction.atomic
+def campaign_publish_totals(*, campaign: Campaign, acting_user) -> Campaign:
+    """Publish the national totals of the accepted reports on the public campaign page: a snapshot, so that
+    later reviews change nothing public until the ministry publishes again."""
+    from chengxin.analytics.selectors import totals, totals_table_count
+
+    _require_admin(acting_user, _("只有国家管理员可以发布全国汇总"))
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    units = totals_table_count(campaign, "accepted")
+    if not units:
+        raise DomainError(_("还没有已审核的统计表，没有可发布的全国汇总"), status=409)
+    campaign.published_totals = {
+        "scope": "accepted",
+        "units": units,
+        "totals": totals(campaign, "accepted"),
+        "by": {"username": acting_user.username, "name": acting_user.display_name or acting_user.username},
+    }
+    campaign.totals_published_at = timezone.now()
+    campaign.save(update_fields=["published_totals", "totals_published_at"])
+    return campaign
+
+
+@transaction.atomic
+def campaign_unpublish_totals(*, campaign: Campaign, acting_user) -> Campaign:
+    """Withdraw the published national totals from the public page."""
+    _require_admin(acting_user, _("只有国家管理员可以撤回全国汇总"))
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.totals_published_at is None:
+        raise DomainError(_("全国汇总尚未发布，无需撤回"), status=409)
+    campaign.published_totals = {}
+    campaign.totals_published_at = None
+    campaign.save(update_fields=["published_totals", "totals_published_at"])
     return campaign

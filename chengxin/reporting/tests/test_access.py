@@ -28,6 +28,7 @@ from chengxin.notifications.models import Notice, Reminder
 from chengxin.reporting import services
 from chengxin.reporting.models import Report, ReportEvent, SummaryFile
 from chengxin.reporting.selectors import report_values
+from chengxin.statform.models import Figure
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,7 @@ URL_MODULES = (
     "chengxin.campaigns.urls",
     "chengxin.workbooks.urls",
     "chengxin.notifications.urls",
+    "chengxin.portal.urls",
 )
 
 BEIJING = {"year": 2020, "unit_code": "110000"}
@@ -72,6 +74,26 @@ def _beijing_workbook_post() -> dict:
 
     data = to_bytes(attachment(unit="北京市商务局"))
     return {"action": "preview", "files": [SimpleUploadedFile("北京.xlsx", data)]}
+
+
+def _new_campaign_post() -> dict:
+    return {
+        "source": "2020",
+        "year": "2031",
+        "title": "2031年活动",
+        "theme": "诚信",
+        "period_start": "2031-10-01",
+        "period_end": "2031-10-31",
+        "deadline": "2031-11-25",
+    }
+
+
+def _form_post() -> dict:
+    from chengxin.campaigns.formtext import spec_to_toml
+    from chengxin.statform.services import form_as_spec
+
+    form = Campaign.objects.get(year=2020).stat_form
+    return {"spec": spec_to_toml(form_as_spec(form)).replace('label = "观看人次"', 'label = "观看量"')}
 
 
 def _exception_post() -> dict:
@@ -160,6 +182,9 @@ ROUTES = [
         state="submitted",
         changes_for=frozenset({"carol", "dave"}),
     ),
+    # the public pages: open to everyone, signed in or not
+    Route("portal:home", {}, "GET", _expect(302, alice=302, bob=302, carol=302, dave=302)),
+    Route("portal:campaign", YEAR, "GET", _expect(200, alice=200, bob=200, carol=200, dave=200)),
     # notifications: every account sees its own unit's notices; reminders go from a reviewer to the units it reviews
     Route("notifications:list", {}, "GET", _expect(alice=200, bob=200, carol=200, dave=200)),
     Route("notifications:read_all", {}, "POST", _expect(alice=302, bob=302, carol=302, dave=302)),
@@ -196,6 +221,44 @@ ROUTES = [
         "POST",
         _expect(alice=404, bob=404, carol=404, dave=302),
         _exception_post,
+        changes_for=frozenset({"dave"}),
+    ),
+    Route("campaigns:new", {}, "GET", ADMIN_PAGE),
+    Route(
+        "campaigns:new",
+        {},
+        "POST",
+        _expect(alice=404, bob=404, carol=404, dave=302),
+        _new_campaign_post,
+        changes_for=frozenset({"dave"}),
+    ),
+    Route("campaigns:form", YEAR, "GET", ADMIN_PAGE),
+    Route(
+        "campaigns:form",
+        YEAR,
+        "POST",
+        _expect(alice=404, bob=404, carol=404, dave=302),
+        _form_post,
+        changes_for=frozenset({"dave"}),
+    ),
+    # Once a report is submitted the form is fixed: the administrator's edit is refused (422), nothing changes.
+    Route(
+        "campaigns:form", YEAR, "POST", _expect(alice=404, bob=404, carol=404, dave=422), _form_post, state="submitted"
+    ),
+    Route(
+        "campaigns:publish_totals",
+        YEAR,
+        "POST",
+        _expect(alice=404, bob=404, carol=404, dave=302),
+        state="accepted",
+        changes_for=frozenset({"dave"}),
+    ),
+    Route(
+        "campaigns:unpublish_totals",
+        YEAR,
+        "POST",
+        _expect(alice=404, bob=404, carol=404, dave=302),
+        state="published",
         changes_for=frozenset({"dave"}),
     ),
     # workbooks: an upload only queues a preview job (nothing of the reports changes); a job is its creator's
@@ -272,6 +335,9 @@ def _snapshot() -> dict:
         "notices": sorted(Notice.objects.values_list("unit__code", "kind", "read_at")),
         "reminders": Reminder.objects.count(),
         "dates": (campaign.deadline, campaign.lock_date),
+        "campaigns": sorted(Campaign.objects.values_list("year", flat=True)),
+        "published": (campaign.totals_published_at, campaign.published_totals),
+        "form": sorted(Figure.objects.filter(form__campaign=campaign).values_list("code", "label", "row__label")),
         "exceptions": sorted(
             Participant.objects.exclude(deadline_override=None, lock_override=None).values_list(
                 "unit__code", "deadline_override", "lock_override"
@@ -299,8 +365,14 @@ def test_every_url_for_every_persona(client, people, beijing_draft, persona):
     wrong = []
     for route in ROUTES:
         with transaction.atomic():
-            if route.state == "submitted":
+            if route.state in ("submitted", "accepted", "published"):
                 _submit_beijing(people["bob"])
+            if route.state in ("accepted", "published"):
+                services.report_accept(report=Report.objects.get(unit__code="110000"), acting_user=people["carol"])
+            if route.state == "published":
+                from chengxin.campaigns.services import campaign_publish_totals
+
+                campaign_publish_totals(campaign=Campaign.objects.get(year=2020), acting_user=people["dave"])
             before = _snapshot()
             url = reverse(route.name, kwargs=route.kwargs)
             if route.method == "GET":

@@ -211,7 +211,9 @@ def _media(compare) -> dict:
     }
 
 
-def national_dashboard(campaign: Campaign, filters: Filters, definition: FormDefinition | None = None) -> dict:
+def national_dashboard(
+    campaign: Campaign, filters: Filters, definition: FormDefinition | None = None, *, stamp: str | None = None
+) -> dict:
     """Everything the national dashboard shows, in a bounded number of queries."""
     definition = definition or form_definition(campaign)
     figure = _figure(definition, filters.figure)
@@ -229,7 +231,7 @@ def national_dashboard(campaign: Campaign, filters: Filters, definition: FormDef
     }
     missing = [u for u in units if u.status not in SUBMITTED]
     timeline = completeness_timeline(campaign)
-    stamp = data_stamp(campaign)
+    stamp = stamp or data_stamp(campaign)
     compare = totals_compare(campaign, filters.scope, stamp=stamp)
     values = rollup(campaign, scope=filters.scope, stamp=stamp)
     heads = _heads(campaign, filters.kind)
@@ -281,7 +283,14 @@ def unit_ancestors(unit: Unit) -> list[Unit]:
     return chain
 
 
-def unit_dashboard(campaign: Campaign, unit: Unit, filters: Filters, definition: FormDefinition | None = None) -> dict:
+def unit_dashboard(
+    campaign: Campaign,
+    unit: Unit,
+    filters: Filters,
+    definition: FormDefinition | None = None,
+    *,
+    stamp: str | None = None,
+) -> dict:
     """A unit's drill-down: its sub-units' completeness, their ranking by the chosen figure, the roll-up."""
     definition = definition or form_definition(campaign)
     status_data = completeness(campaign, under=unit)
@@ -290,7 +299,7 @@ def unit_dashboard(campaign: Campaign, unit: Unit, filters: Filters, definition:
             "sort_order", "code"
         )
     )
-    stamp = data_stamp(campaign)
+    stamp = stamp or data_stamp(campaign)
     values = rollup(campaign, scope=filters.scope, under=unit, stamp=stamp)
     statuses = {u.code: u for u in status_data.units}
     units = status_data.units
@@ -351,7 +360,8 @@ def dashboard_csv(campaign: Campaign, filters: Filters, definition: FormDefiniti
         row(c.label, c.unit_of_measure, c.value, c.previous, _percent(c.change), c.note)
     row()
     row(_("每万常住人口"))
-    row(_("代码"), _("单位"), _("常住人口"), *[f"{f.short_name}{_('（每万人）')}" for f in data["per_10k_figures"]])
+    per_10k = _("（每万人）")
+    row(_("代码"), _("单位"), _("常住人口"), *[f"{f.short_name}{per_10k}" for f in data["per_10k_figures"]])
     for r in data["per_10k"]:
         row(r["unit"].code, r["unit"].name, r["population"], *[f["per_10k"] for f in r["figures"]])
     row()

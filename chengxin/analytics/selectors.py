@@ -381,19 +381,25 @@ class Completeness:
 
     @property
     def deadline_words(self) -> str:
-        days = self.days_left
-        date = dateformat.format(self.campaign.deadline, _("Y年n月j日"))
-        if days > 0:
-            return ngettext(
-                "距报送截止（%(date)s）还有 %(days)d 天", "距报送截止（%(date)s）还有 %(days)d 天", days
-            ) % {"date": date, "days": days}
-        if days == 0:
-            return _("今天（%(date)s）24时报送截止") % {"date": date}
-        return ngettext(
-            "报送已于 %(date)s 截止，已过 %(days)d 天；此后报送记为逾期",
-            "报送已于 %(date)s 截止，已过 %(days)d 天；此后报送记为逾期",
-            -days,
-        ) % {"date": date, "days": -days}
+        return deadline_words(self.campaign, self.today)
+
+
+def deadline_words(campaign: Campaign, today: dt.date) -> str:
+    """How the deadline stands today, in words: "距报送截止（2020年11月25日）还有 3 天"."""
+    days = (campaign.deadline - today).days
+    date = dateformat.format(campaign.deadline, _("Y年n月j日"))
+    if days > 0:
+        return ngettext("距报送截止（%(date)s）还有 %(days)d 天", "距报送截止（%(date)s）还有 %(days)d 天", days) % {
+            "date": date,
+            "days": days,
+        }
+    if days == 0:
+        return _("今天（%(date)s）24时报送截止") % {"date": date}
+    return ngettext(
+        "报送已于 %(date)s 截止，已过 %(days)d 天；此后报送记为逾期",
+        "报送已于 %(date)s 截止，已过 %(days)d 天；此后报送记为逾期",
+        -days,
+    ) % {"date": date, "days": -days}
 
 
 def completeness(campaign: Campaign, under: Unit | None = None) -> Completeness:

@@ -3,13 +3,29 @@
 from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from chengxin.analytics import dashboard
-from chengxin.analytics.selectors import SCOPE_LABELS, TOTAL_SCOPES, completeness, totals, totals_table_count
+from chengxin.analytics.selectors import (
+    ROLLUP_CACHE_SECONDS,
+    SCOPE_LABELS,
+    TOTAL_SCOPES,
+    completeness,
+    data_stamp,
+    deadline_words,
+    totals,
+    totals_table_count,
+)
+from chengxin.campaigns.models import Campaign
 from chengxin.campaigns.selectors import campaign_get
 from chengxin.core.permissions import national_required
 from chengxin.statform.selectors import form_definition
@@ -84,6 +100,26 @@ def _dashboard_filters(request, campaign):
     return definition, dashboard.dashboard_filters(definition, request.GET)
 
 
+# The dashboards' bodies (everything below the filters) are rendered once per state of the data and kept in the
+# cache under the campaign's data stamp, today's date, the language and the filters: a report saved anywhere
+# changes the stamp, so a cached body is never out of date. Nothing in a body may depend on who is asking; the
+# one per-user piece, the CSRF token of the reminder form, is put in when the page is served.
+CSRF_MARK = "<!--chengxin:csrf-->"
+
+
+def _cached_body(request, key: str, template: str, build) -> str:
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, {**build(), "csrf_mark": mark_safe(CSRF_MARK)})  # noqa: S308
+        cache.set(key, html, ROLLUP_CACHE_SECONDS)
+    return mark_safe(html.replace(CSRF_MARK, str(csrf_input(request))))  # noqa: S308
+
+
+def _body_key(name: str, campaign, stamp: str, filters, *extra) -> str:
+    parts = [name, campaign.pk, stamp, timezone.localdate().isoformat(), get_language(), filters.query(), *extra]
+    return "chengxin:" + ":".join(str(p) for p in parts)
+
+
 @require_GET
 @national_required
 def dashboard_page(request, year: int):
@@ -95,8 +131,30 @@ def dashboard_page(request, year: int):
         return redirect(reverse("analytics:dashboard", args=[int(other_year)]) + "?" + query.urlencode())
     campaign = campaign_get(year)
     definition, filters = _dashboard_filters(request, campaign)
-    context = dashboard.national_dashboard(campaign, filters, definition)
-    return render(request, "analytics/dashboard.html", {"campaign": campaign, "filters": filters, **context})
+    stamp = data_stamp(campaign)
+    page_path = reverse("analytics:dashboard", args=[year]) + "?" + filters.query()
+
+    def build() -> dict:
+        context = dashboard.national_dashboard(campaign, filters, definition, stamp=stamp)
+        return {"campaign": campaign, "filters": filters, "page_path": page_path, **context}
+
+    body = _cached_body(
+        request, _body_key("dashboard", campaign, stamp, filters), "analytics/_dashboard_body.html", build
+    )
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {
+            "campaign": campaign,
+            "filters": filters,
+            "body": body,
+            "figures": definition.number_figures,
+            "years": list(Campaign.objects.order_by("-year").values_list("year", flat=True)),
+            "kinds": [(k.value, k.label) for k in dashboard.HEAD_KINDS],
+            "scopes": dashboard.DASHBOARD_SCOPES,
+            "deadline_words": deadline_words(campaign, timezone.localdate()),
+        },
+    )
 
 
 @require_GET
@@ -111,17 +169,34 @@ def dashboard_unit(request, year: int, unit_code: str):
     if not unit.children.exists():
         return redirect("reporting:review", year=year, unit_code=unit.code)
     definition, filters = _dashboard_filters(request, campaign)
-    context = dashboard.unit_dashboard(campaign, unit, filters, definition)
+    stamp = data_stamp(campaign)
+    # A unit reminds its own sub-units (the ministry reminds the units reporting to it, on its own page).
+    can_remind = request.user.reports_for(unit)
+    page_path = reverse("analytics:dashboard_unit", args=[year, unit.code]) + "?" + filters.query()
+
+    def build() -> dict:
+        context = dashboard.unit_dashboard(campaign, unit, filters, definition, stamp=stamp)
+        return {
+            "campaign": campaign,
+            "unit": unit,
+            "filters": filters,
+            "can_remind": can_remind,
+            "page_path": page_path,
+            **context,
+        }
+
+    key = _body_key("dashboard-unit", campaign, stamp, filters, unit.pk, int(can_remind))
     return render(
         request,
         "analytics/dashboard_unit.html",
-        # A unit reminds its own sub-units (the ministry reminds the units reporting to it, on its own page).
         {
             "campaign": campaign,
             "unit": unit,
             "filters": filters,
-            "can_remind": request.user.reports_for(unit),
-            **context,
+            "body": _cached_body(request, key, "analytics/_dashboard_unit_body.html", build),
+            "figures": definition.number_figures,
+            "scopes": dashboard.DASHBOARD_SCOPES,
+            "ancestors": dashboard.unit_ancestors(unit),
         },
     )
 

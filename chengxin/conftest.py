@@ -119,9 +119,17 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             atomic.__exit__(None, None, None)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The 2020 campaign, loaded once into the test database: each test sees it and rolls its own changes
+    back. (Tests that flush the database, the live-server ones, run last; `campaign` loads it again then.)"""
+    with django_db_blocker.unblock():
+        campaign_load(year=2020)
+
+
 @pytest.fixture
 def campaign(db) -> Campaign:
-    return campaign_load(year=2020)
+    return Campaign.objects.filter(year=2020).first() or campaign_load(year=2020)
 
 
 def _persona(username: str, unit_code: str, role: str):

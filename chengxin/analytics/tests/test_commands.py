@@ -1,5 +1,6 @@
 """`chengxin totals` and `chengxin completeness`: the JSON a script reads equals what the pages show."""
 
+import datetime as dt
 import html
 import json
 import re
@@ -194,3 +195,13 @@ def test_the_totals_page_says_how_many_units_tables_the_totals_add_up(reviewer_c
     page = reviewer_client.get(url).content.decode()
     note = re.search(r'<p class="muted">(.*?)</p>', page, re.S).group(1)
     assert int(re.search(r"(\d+) 个单位", note).group(1)) == tables
+
+
+def test_completeness_text_shows_beijing_time(campaign):
+    from django.utils import timezone
+
+    from chengxin.reporting.models import Report
+
+    at = timezone.make_aware(dt.datetime(2020, 11, 20, 14, 5))  # Asia/Shanghai
+    Report.objects.filter(campaign=campaign, unit__code="440000").update(submitted_at=at)
+    assert re.search(r"440000\s+广东省\s+已报送\s+2020-11-20 14:05", run("completeness", "--campaign", "2020"))

@@ -342,3 +342,22 @@ def test_queries_per_page_do_not_grow_with_the_number_of_units(
         assert client.get(DASHBOARD + "export.csv").status_code == 200
     with django_assert_max_num_queries(13):
         assert client.get(DASHBOARD + "map.json").status_code == 200
+
+
+def test_the_reminder_form_of_a_cached_page_carries_each_visitors_own_csrf_token(campaign, users):
+    from django.test import Client
+
+    from chengxin.notifications.models import Notice
+
+    first = Client(enforce_csrf_checks=True)
+    first.force_login(users["carol"])
+    first.get(DASHBOARD)  # renders the body and caches it
+    dave = UserFactory(username="dave2", unit=Unit.objects.get(code="MOFCOM"), role=Role.NATIONAL_ADMIN)
+    second = Client(enforce_csrf_checks=True)
+    second.force_login(dave)
+    page = second.get(DASHBOARD).content.decode()  # served from the cache
+    form = re.search(r'<form method="post" action="/notices/2020/remind/".*?</form>', page, re.S).group(0)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    response = second.post("/notices/2020/remind/", {"csrfmiddlewaretoken": token, "all_missing": "1"})
+    assert response.status_code == 302
+    assert Notice.objects.filter(kind="reminder").exists()

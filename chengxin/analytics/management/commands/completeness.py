@@ -1,6 +1,7 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from chengxin.analytics.selectors import completeness
 from chengxin.campaigns.models import Campaign
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             f"{data.deadline_words}"
         )
         for u in data.units:
-            when = u.submitted_at.strftime("%Y-%m-%d %H:%M") if u.submitted_at else ""
+            when = timezone.localtime(u.submitted_at).strftime("%Y-%m-%d %H:%M") if u.submitted_at else ""
             self.stdout.write(f"  {u.code:<8} {u.name:<12} {u.status_label:<4} {when} {'逾期' if u.late else ''}")
 
 

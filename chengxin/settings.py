@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "chengxin.workbooks",
     "chengxin.notifications",
     "chengxin.portal",
+    "chengxin.activities",
+    "chengxin.commitments",
     "huey.contrib.djhuey",
 ]
 

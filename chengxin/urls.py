@@ -18,6 +18,8 @@ urlpatterns = [
     path("campaigns/", include("chengxin.analytics.urls")),
     path("campaigns/", include("chengxin.workbooks.urls")),
     path("notices/", include("chengxin.notifications.urls")),
+    path("campaigns/", include("chengxin.activities.urls")),
+    path("commitments/", include("chengxin.commitments.urls")),
     path("public/", include("chengxin.portal.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -41,6 +41,8 @@ URL_MODULES = (
     "chengxin.workbooks.urls",
     "chengxin.notifications.urls",
     "chengxin.portal.urls",
+    "chengxin.activities.urls",
+    "chengxin.commitments.urls",
 )
 
 BEIJING = {"year": 2020, "unit_code": "110000"}

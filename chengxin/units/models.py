@@ -52,6 +52,22 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """The hierarchy is province › city › county at most: the roll-up counting rule relies on it."""
+        from django.core.exceptions import ValidationError
+
+        if self.parent_id is None:
+            if self.kind in (UnitKind.CITY, UnitKind.COUNTY):
+                raise ValidationError({"parent": _("地市和区县单位须指定上级单位")})
+            return
+        parent = self.parent
+        if self.kind in (*PROVINCIAL_KINDS, UnitKind.NATIONAL_BODY):
+            raise ValidationError({"parent": _("省级单位和国家部门直接向商务部报送，不能有上级单位")})
+        if parent.kind == UnitKind.COUNTY or (parent.parent_id is not None and parent.parent.parent_id is not None):
+            raise ValidationError({"parent": _("上级单位最多两级（省级 › 地市 › 区县）")})
+        if self.kind == UnitKind.CITY and parent.kind not in PROVINCIAL_KINDS:
+            raise ValidationError({"parent": _("地市单位的上级须为省级单位")})
+
     @property
     def is_provincial(self) -> bool:
         return self.kind in PROVINCIAL_KINDS

@@ -202,3 +202,20 @@ def test_cached_rollups_follow_every_change_through_the_services(campaign, tree)
     )
     assert rollup(campaign, scope="all", under=tree["guangdong"]) == {tree["guangzhou"].pk: _times(3)}
     assert rollup(campaign, scope="submitted", under=tree["guangdong"]) == {}
+
+
+def test_the_hierarchy_is_at_most_three_levels_deep(campaign, tree):
+    from django.core.exceptions import ValidationError
+
+    from chengxin.units.models import Unit, UnitKind
+
+    below_county = Unit(code="440106001", name="某街道", short_name="街道", kind=UnitKind.COUNTY, parent=tree["tianhe"])
+    with pytest.raises(ValidationError, match="最多两级"):
+        below_county.full_clean()
+    orphan_city = Unit(code="449999", name="某市", short_name="某市", kind=UnitKind.CITY)
+    with pytest.raises(ValidationError, match="须指定上级单位"):
+        orphan_city.full_clean()
+    city_under_city = Unit(code="440199", name="某市", short_name="某市", kind=UnitKind.CITY, parent=tree["guangzhou"])
+    with pytest.raises(ValidationError, match="地市单位的上级须为省级单位"):
+        city_under_city.full_clean()
+    Unit(code="440107", name="海珠区", short_name="海珠", kind=UnitKind.COUNTY, parent=tree["guangzhou"]).full_clean()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chengxin.activities.selectors import activity_suggested_figures
 from chengxin.analytics.selectors import unit_breakdown
 from chengxin.campaigns.selectors import campaign_get, participant_get
 from chengxin.core.errors import ConflictError, DomainError
@@ -82,6 +83,12 @@ def _page_context(request, report: Report, *, raw=None, field_errors=None, expla
     if participant is not None and participant.fills_statistics and report.unit.children.exists():
         breakdown = unit_breakdown(campaign, report.unit)
     return {
+        # Sums of the unit's published activities, shown against what the report holds (the reporter decides).
+        "suggested": activity_suggested_figures(campaign, report.unit)
+        if participant and participant.fills_statistics
+        else {},
+        "current": report_values(report),
+        "prefill_readonly": not report.is_editable,
         "breakdown": breakdown,
         "breakdown_figures": definition.number_figures if breakdown else [],
         "campaign": campaign,

@@ -22,6 +22,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 
+from chengxin.activities.models import Activity, ActivityPhoto
 from chengxin.campaigns.models import Campaign, Participant
 from chengxin.conftest import VALID_FIGURES, make_docx, make_pdf
 from chengxin.notifications.models import Notice, Reminder
@@ -48,6 +49,20 @@ URL_MODULES = (
 BEIJING = {"year": 2020, "unit_code": "110000"}
 BOBS_JOB = "3f0c1d2e-0000-4000-8000-000000000b0b"  # a finished preview of Beijing's workbook, bob's
 YEAR = {"year": 2020}
+ACTIVITY = {"year": 2020, "pk": 9001}
+
+
+def _activity_post(**changes) -> dict:
+    from chengxin.activities.tests.factories import PLAN_TEXT, raw
+
+    data = raw(region_code="110000", epidemic_plan_text=PLAN_TEXT, **{k: v for k, v in changes.items() if k != "unit"})
+    return {**data, **({"unit": changes["unit"]} if "unit" in changes else {})}
+
+
+def _jpeg_upload():
+    from chengxin.activities.tests.factories import JPEG, upload
+
+    return upload("现场.jpg", JPEG)
 
 
 def _beijing_version() -> int:
@@ -187,6 +202,56 @@ ROUTES = [
     # the public pages: open to everyone, signed in or not
     Route("portal:home", {}, "GET", _expect(302, alice=302, bob=302, carol=302, dave=302)),
     Route("portal:campaign", YEAR, "GET", _expect(200, alice=200, bob=200, carol=200, dave=200)),
+    # activities: a unit's own reporter (or the national administrator on its behalf) writes; the ministry reads
+    # every unit's; the lead body of a plan activity reads what is registered under it (GACC leads no. 8: alice
+    # and bob are not it). Beijing's draft activity is 9001, with photo 9001.
+    Route("activities:list", YEAR, "GET", _expect(alice=200, bob=200, carol=200, dave=200)),
+    Route("activities:create", YEAR, "GET", _expect(alice=200, bob=200, carol=404, dave=200)),
+    Route(
+        "activities:create",
+        YEAR,
+        "POST",
+        _expect(alice=302, bob=302, carol=404, dave=302),
+        lambda: _activity_post(unit="110000"),
+        changes_for=frozenset({"alice", "bob", "dave"}),  # alice registers one for her own unit
+    ),
+    Route("activities:plan", {**YEAR, "number": 8}, "GET", _expect(alice=404, bob=404, carol=200, dave=200)),
+    Route("activities:detail", ACTIVITY, "GET", _expect(alice=404, bob=200, carol=200, dave=200)),
+    Route("activities:edit", ACTIVITY, "GET", _expect(alice=404, bob=200, carol=404, dave=200)),
+    Route(
+        "activities:edit",
+        ACTIVITY,
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=302),
+        lambda: _activity_post(title="改了名字的活动"),
+        changes_for=frozenset({"bob", "dave"}),
+    ),
+    Route(
+        "activities:publish",
+        ACTIVITY,
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=302),
+        changes_for=frozenset({"bob", "dave"}),
+    ),
+    # Withdrawing a draft is refused (409) even for those who may withdraw.
+    Route("activities:withdraw", ACTIVITY, "POST", _expect(alice=404, bob=409, carol=404, dave=409)),
+    Route(
+        "activities:delete",
+        ACTIVITY,
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=302),
+        changes_for=frozenset({"bob", "dave"}),
+    ),
+    Route(
+        "activities:photo_add",
+        ACTIVITY,
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=302),
+        lambda: {"photo": _jpeg_upload()},
+        changes_for=frozenset({"bob", "dave"}),
+    ),
+    Route("activities:photo", {**ACTIVITY, "photo_pk": 9001}, "GET", _expect(alice=404, bob=200, carol=200, dave=200)),
+    Route("activities:plan_file", ACTIVITY, "GET", _expect(alice=404, bob=200, carol=200, dave=200)),
     # notifications: every account sees its own unit's notices; reminders go from a reviewer to the units it reviews
     Route("notifications:list", {}, "GET", _expect(alice=200, bob=200, carol=200, dave=200)),
     Route("notifications:read_all", {}, "POST", _expect(alice=302, bob=302, carol=302, dave=302)),
@@ -301,7 +366,28 @@ def beijing_draft(campaign, beijing_report, bob, alice):
             report=report, uploaded_file=SimpleUploadedFile("北京市总结.docx", make_docx()), acting_user=user
         )
     _bobs_preview(bob)
+    _bobs_activity(campaign, bob)
     return Report.objects.get(pk=beijing_report.pk)
+
+
+def _bobs_activity(campaign, bob) -> None:
+    from chengxin.activities import services as activity_services
+    from chengxin.activities.models import Activity, ActivityPhoto
+    from chengxin.activities.tests.factories import JPEG, PLAN_TEXT, raw, upload
+
+    activity = activity_services.activity_create(
+        campaign=campaign,
+        unit=bob.unit,
+        acting_user=bob,
+        raw=raw(region_code="110000", plan_activity="8", epidemic_plan_text=PLAN_TEXT),
+        plan_file=SimpleUploadedFile("方案.pdf", make_pdf()),
+    )
+    Activity.objects.filter(pk=activity.pk).update(id=9001)
+    activity = Activity.objects.get(pk=9001)
+    photo = activity_services.activity_add_photo(
+        activity=activity, uploaded_file=upload("x.jpg", JPEG), acting_user=bob
+    )
+    ActivityPhoto.objects.filter(pk=photo.pk).update(id=9001)
 
 
 def _bobs_preview(bob) -> None:
@@ -336,6 +422,8 @@ def _snapshot() -> dict:
         "events": ReportEvent.objects.count(),
         "notices": sorted(Notice.objects.values_list("unit__code", "kind", "read_at")),
         "reminders": Reminder.objects.count(),
+        "activities": sorted(Activity.objects.values_list("pk", "status", "title", "published_at")),
+        "photos": sorted(ActivityPhoto.objects.values_list("pk", flat=True)),
         "dates": (campaign.deadline, campaign.lock_date),
         "campaigns": sorted(Campaign.objects.values_list("year", flat=True)),
         "published": (campaign.totals_published_at, campaign.published_totals),

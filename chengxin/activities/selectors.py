@@ -1,0 +1,165 @@
+"""Reads of the activity registry: a unit's list, a lead body's view across units, the public list, and the
+sums that pre-fill a unit's statistics table."""
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+
+from chengxin.activities.models import FIGURE_FOR_OUTPUT, Activity, ActivityStatus
+from chengxin.campaigns.models import Campaign, PlanActivity
+from chengxin.units.models import Unit, User
+
+
+def _base(campaign: Campaign) -> QuerySet[Activity]:
+    return (
+        Activity.objects.filter(campaign=campaign)
+        .select_related("unit", "plan_activity", "plan_activity__lead_body")
+        .annotate(photo_count=Count("photos"))
+        .order_by("-start_date", "-pk")
+    )
+
+
+def activities_of_unit(campaign: Campaign, unit: Unit) -> QuerySet[Activity]:
+    """Every activity the unit registered for the campaign, drafts and withdrawn ones included."""
+    return _base(campaign).filter(unit=unit)
+
+
+def activities_all(campaign: Campaign, unit: Unit | None = None, status: str = "") -> QuerySet[Activity]:
+    """For ministry staff: every unit's activities, optionally of one unit and/or in one status."""
+    activities = _base(campaign)
+    if unit is not None:
+        activities = activities.filter(unit=unit)
+    if status in ActivityStatus.values:
+        activities = activities.filter(status=status)
+    return activities
+
+
+def activity_for_user(campaign: Campaign, pk: int, user: User) -> Activity:
+    """The activity, if the account may see it: the registering unit's reporter (or a unit above it), ministry
+    staff, or — for a published activity only — the reporters of the lead body of its plan activity.
+    Anything else is 404."""
+    activity = _base(campaign).filter(pk=pk).first()
+    if activity is None or not activity_visible_to(activity, user):
+        raise Http404
+    return activity
+
+
+def activity_visible_to(activity: Activity, user: User) -> bool:
+    if user.reads(activity.unit):
+        return True
+    return (
+        activity.status == ActivityStatus.PUBLISHED
+        and activity.plan_activity is not None
+        and user.unit_id is not None
+        and user.reports_for(activity.plan_activity.lead_body)
+    )
+
+
+def plan_activity_for_user(campaign: Campaign, number: int, user: User) -> PlanActivity:
+    """Plan activity N of the campaign, if the account reports for its lead body or is ministry staff; 404
+    otherwise."""
+    plan = PlanActivity.objects.filter(campaign=campaign, number=number).select_related("lead_body").first()
+    if plan is None or not (user.is_national or user.reports_for(plan.lead_body)):
+        raise Http404
+    return plan
+
+
+def plan_activities_led_by(campaign: Campaign, unit: Unit | None) -> list[PlanActivity]:
+    if unit is None:
+        return []
+    return list(PlanActivity.objects.filter(campaign=campaign, lead_body=unit))
+
+
+def activities_for_lead_body(campaign: Campaign, body: Unit, number: int | None = None) -> dict:
+    """What a lead body sees: the PUBLISHED activities registered under the plan activities it leads (all of
+    them, or only plan activity `number`), across units; drafts are the units' own work in progress, so the
+    lead body only sees how many each unit has (withdrawn activities are not shown nor counted).
+
+    Returns {"activities": [...], "drafts_by_unit": [(unit, count), …], "draft_count": int}.
+    """
+    under = Activity.objects.filter(campaign=campaign, plan_activity__lead_body=body)
+    if number is not None:
+        under = under.filter(plan_activity__number=number)
+    published = (
+        _base(campaign)
+        .filter(pk__in=under.filter(status=ActivityStatus.PUBLISHED).values("pk"))
+        .order_by("unit__sort_order", "unit__code", "start_date", "pk")
+    )
+    drafts = (
+        under.filter(status=ActivityStatus.DRAFT)
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .order_by("unit__sort_order", "unit__code")
+    )
+    units = Unit.objects.in_bulk([row["unit"] for row in drafts])
+    drafts_by_unit = [(units[row["unit"]], row["n"]) for row in drafts]
+    return {
+        "activities": list(published),
+        "drafts_by_unit": drafts_by_unit,
+        "draft_count": sum(n for _, n in drafts_by_unit),
+    }
+
+
+def activities_published(campaign: Campaign) -> QuerySet[Activity]:
+    """The public list: published activities only, with unit and plan activity joined. Each row has unit,
+    plan_activity (None = 地方自办活动), title, start_date, end_date, region_code, province_prefix, mode
+    (get_mode_display), place, organiser."""
+    return (
+        Activity.objects.filter(campaign=campaign, status=ActivityStatus.PUBLISHED)
+        .select_related("unit", "plan_activity")
+        .order_by("start_date", "unit__sort_order", "pk")
+    )
+
+
+def activities_published_by_province(campaign: Campaign) -> dict[str, int]:
+    """For the public map: number of published activities per two-digit province prefix."""
+    counts: dict[str, int] = {}
+    for code in activities_published(campaign).values_list("region_code", flat=True):
+        counts[code[:2]] = counts.get(code[:2], 0) + 1
+    return counts
+
+
+def activity_suggested_figures(campaign: Campaign, unit: Unit) -> dict[str, int]:
+    """The pre-fill for the unit's statistics table: the sums of its PUBLISHED activities of the campaign,
+    keyed by figure code, for the codes of FIGURE_FOR_OUTPUT that the campaign's form has. Figures no activity
+    can give (people reached, consultations, display materials) are left out: the reporter types them."""
+    from chengxin.statform.selectors import form_definition
+
+    codes = {f.code for f in form_definition(campaign).number_figures}
+    wanted = {output: code for output, code in FIGURE_FOR_OUTPUT.items() if code in codes}
+    if not wanted:
+        return {}
+    sums = Activity.objects.filter(campaign=campaign, unit=unit, status=ActivityStatus.PUBLISHED).aggregate(
+        **{output: Sum(output, default=0) for output in wanted}
+    )
+    return {code: int(sums[output]) for output, code in wanted.items()}
+
+
+def activity_counts(campaign: Campaign, unit: Unit) -> dict[str, int]:
+    """How many of the unit's activities are in each status (for the list page's header)."""
+    rows = Activity.objects.filter(campaign=campaign, unit=unit).aggregate(
+        draft=Count("pk", filter=Q(status=ActivityStatus.DRAFT)),
+        published=Count("pk", filter=Q(status=ActivityStatus.PUBLISHED)),
+        withdrawn=Count("pk", filter=Q(status=ActivityStatus.WITHDRAWN)),
+    )
+    return rows
+
+
+def prefill_rows(definition, suggested: dict[str, int], current: dict) -> list[dict]:
+    """The rows of the pre-fill table: each suggested figure with what the report holds and the difference
+    (None when the report holds nothing for it)."""
+    rows = []
+    for figure in definition.number_figures:
+        if figure.code not in suggested:
+            continue
+        now = current.get(figure.code) if current else None
+        now = now if isinstance(now, int) else None
+        rows.append(
+            {
+                "figure": figure,
+                "suggested": suggested[figure.code],
+                "current": now,
+                "difference": None if now is None else now - suggested[figure.code],
+                "magnitude": None if now is None else abs(now - suggested[figure.code]),
+            }
+        )
+    return rows

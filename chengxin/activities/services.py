@@ -1,0 +1,335 @@
+"""Writes of the activity registry. Every function is atomic and checks who acts: the registering unit's own
+reporter, or a national administrator acting on its behalf (e.g. for an activity reported by telephone)."""
+
+import datetime as dt
+import hashlib
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chengxin.activities.models import (
+    OFFLINE_MODES,
+    OUTPUT_FIELDS,
+    PLAN_TEXT_MIN_LENGTH,
+    Activity,
+    ActivityPhoto,
+    ActivityStatus,
+    Mode,
+)
+from chengxin.activities.uploads import check_photo, check_plan_file
+from chengxin.campaigns.models import Campaign, PlanActivity, is_locked
+from chengxin.campaigns.selectors import participant_get
+from chengxin.core.errors import DomainError, FieldError, LockedError, TransitionError
+from chengxin.core.numbers import NumberParseError, parse_whole_number
+from chengxin.units.models import Unit, User
+
+# GB/T 2260 province-level prefixes (incl. 台湾 71, 香港 81, 澳门 82).
+PROVINCE_PREFIXES = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+    ]
+)
+MAX_LINKS = 20
+MAX_PHOTOS = 30
+TEXT_LIMITS = {"title": 200, "place": 200, "organiser": 200, "audience": 200}
+
+
+def _require_actor(*, campaign: Campaign, unit: Unit, user: User) -> None:
+    """The unit's own reporter, or a national administrator on its behalf; a unit of the campaign; not locked."""
+    if not (user.reports_for(unit) or user.is_national_admin):
+        raise DomainError(_("只能登记本单位的活动"), status=404)
+    participant = participant_get(campaign, unit)
+    if participant is None and unit.pk != campaign.organiser_id:
+        raise DomainError(_("%(unit)s不是本年度活动的参与单位") % {"unit": unit}, status=404)
+    lock_date = participant.lock_date if participant else campaign.lock_date
+    if is_locked(timezone.now(), lock_date):
+        raise LockedError(_("已过锁定日期（%(date)s），不能再修改活动登记") % {"date": f"{lock_date:%Y-%m-%d}"})
+
+
+def _date(raw: Any, field: str, label: str, errors: list[FieldError]) -> dt.date | None:
+    if isinstance(raw, dt.date):
+        return raw
+    text = (raw or "").strip() if isinstance(raw, str) else ""
+    if not text:
+        errors.append(FieldError(field, _("请填写%(label)s") % {"label": label}))
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        errors.append(
+            FieldError(
+                field, _("%(label)s“%(text)s”不是有效日期（格式如 2020-10-15）") % {"label": label, "text": text}
+            )
+        )
+        return None
+
+
+def clean_links(raw: str, errors: list[FieldError]) -> str:
+    """One http/https URL per line; blank lines dropped; each bad line named."""
+    validate = URLValidator(schemes=["http", "https"])
+    lines = [line.strip() for line in (raw or "").splitlines() if line.strip()]
+    for number, line in enumerate(lines, start=1):
+        try:
+            validate(line)
+        except ValidationError:
+            errors.append(
+                FieldError(
+                    "links",
+                    _("报道链接第 %(number)d 行“%(line)s”不是有效的 http 或 https 网址")
+                    % {"number": number, "line": line[:80]},
+                )
+            )
+    if len(lines) > MAX_LINKS:
+        errors.append(FieldError("links", _("报道链接最多 %(max)d 个") % {"max": MAX_LINKS}))
+    return "\n".join(lines)
+
+
+def _clean(campaign: Campaign, unit: Unit, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The activity's fields from what was typed (strings) or passed (typed values); DomainError naming every
+    bad field at once."""
+    errors: list[FieldError] = []
+    data: dict[str, Any] = {}
+    for name, limit in TEXT_LIMITS.items():
+        value = str(raw.get(name) or "").strip()
+        if len(value) > limit:
+            errors.append(FieldError(name, _("不能超过 %(limit)d 个字") % {"limit": limit}))
+        data[name] = value[:limit]
+    if not data["title"]:
+        errors.append(FieldError("title", _("请填写活动名称")))
+
+    plan = raw.get("plan_activity")
+    data["plan_activity"] = None
+    if isinstance(plan, PlanActivity):
+        plan = plan.number if plan.campaign_id == campaign.pk else -1
+    plan_text = str(plan if plan is not None else "").strip()
+    if plan_text:
+        found = (
+            PlanActivity.objects.filter(campaign=campaign, number=int(plan_text)).first()
+            if plan_text.isdigit()
+            else None
+        )
+        if found is None:
+            errors.append(FieldError("plan_activity", _("请从本年度的主要活动中选择，或选“地方自办活动”")))
+        data["plan_activity"] = found
+
+    data["start_date"] = _date(raw.get("start_date"), "start_date", _("开始日期"), errors)
+    data["end_date"] = _date(raw.get("end_date"), "end_date", _("结束日期"), errors)
+    if data["start_date"] and data["end_date"] and data["end_date"] < data["start_date"]:
+        errors.append(FieldError("end_date", _("结束日期不能早于开始日期")))
+
+    region = str(raw.get("region_code") or "").strip() or unit.region_code
+    if not region:
+        errors.append(FieldError("region_code", _("请填写活动所在地的行政区划代码（6 位）")))
+    elif not re.fullmatch(r"\d{6}", region) or region[:2] not in PROVINCE_PREFIXES:
+        errors.append(
+            FieldError(
+                "region_code", _("“%(code)s”不是有效的行政区划代码（GB/T 2260 六位，如 440000）") % {"code": region}
+            )
+        )
+    data["region_code"] = region
+
+    mode = str(raw.get("mode") or "").strip()
+    if mode not in Mode.values:
+        errors.append(FieldError("mode", _("请选择活动形式（线上、线下或线上线下）")))
+    data["mode"] = mode
+
+    for name in OUTPUT_FIELDS:
+        try:
+            value = parse_whole_number(raw.get(name))
+        except NumberParseError as exc:
+            label = str(Activity._meta.get_field(name).verbose_name)
+            errors.append(FieldError(name, f"{label}：{exc}"))
+            value = None
+        data[name] = value or 0
+        if value is not None and value > 2_147_483_647 and name != "live_viewers":
+            errors.append(FieldError(name, _("数值过大，请核对")))
+
+    if mode == Mode.ONLINE and (data["sessions"] or data["attendance"]):
+        errors.append(FieldError("sessions", _("线上活动不填线下场次和人次；直播请填在直播栏")))
+    if bool(data["sessions"]) != bool(data["attendance"]):
+        errors.append(FieldError("attendance", _("线下活动场次和人次须同时填写（或都为 0）")))
+    elif data["attendance"] < data["sessions"]:
+        errors.append(FieldError("attendance", _("线下活动人次不能少于场次")))
+    if data["live_viewers"] and not data["livestreams"]:
+        errors.append(FieldError("live_viewers", _("没有直播场次时，观看人次须为 0")))
+
+    data["links"] = clean_links(str(raw.get("links") or ""), errors)
+    data["epidemic_plan_text"] = str(raw.get("epidemic_plan_text") or "").strip()
+    if errors:
+        raise DomainError(_("活动登记有误，请按提示修改"), errors=errors)
+    return data
+
+
+def _attach_plan(activity: Activity, plan_file, checked) -> None:
+    """Store the plan under a generated name; the replaced file is removed once the change is committed."""
+    old = activity.epidemic_plan.name if activity.epidemic_plan else ""
+    activity.epidemic_plan.save(f"{uuid.uuid4().hex}.{checked.extension}", ContentFile(plan_file.read()), save=False)
+    activity.epidemic_plan_name = (plan_file.name or f"plan.{checked.extension}")[:255]
+    _delete_on_commit(activity.epidemic_plan.storage, old)
+
+
+def _delete_on_commit(storage, name: str) -> None:
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _plan_problem(activity: Activity) -> DomainError | None:
+    if activity.mode in OFFLINE_MODES and not activity.has_epidemic_plan:
+        message = _("线下活动须附防疫方案（通知“有关要求”第三条）后才能发布")
+        return DomainError(message, errors=[FieldError("epidemic_plan", message)])
+    return None
+
+
+def _lock(activity: Activity) -> Activity:
+    return Activity.objects.select_for_update().select_related("campaign", "unit").get(pk=activity.pk)
+
+
+@transaction.atomic
+def activity_create(
+    *, campaign: Campaign, unit: Unit, raw: Mapping[str, Any], acting_user: User, plan_file=None
+) -> Activity:
+    """Register an activity as a draft. `raw` holds the typed fields; `plan_file` an optional plan document."""
+    _require_actor(campaign=campaign, unit=unit, user=acting_user)
+    data = _clean(campaign, unit, raw)
+    checked = check_plan_file(plan_file) if plan_file is not None else None
+    activity = Activity(campaign=campaign, unit=unit, created_by=acting_user, status=ActivityStatus.DRAFT, **data)
+    if plan_file is not None:
+        _attach_plan(activity, plan_file, checked)
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def activity_update(
+    *, activity: Activity, raw: Mapping[str, Any], acting_user: User, plan_file=None, remove_plan_file: bool = False
+) -> Activity:
+    """Change an activity. A published one stays published only if it still meets the publishing rules."""
+    _require_actor(campaign=activity.campaign, unit=activity.unit, user=acting_user)
+    activity = _lock(activity)
+    data = _clean(activity.campaign, activity.unit, raw)
+    checked = check_plan_file(plan_file) if plan_file is not None else None
+    for name, value in data.items():
+        setattr(activity, name, value)
+    # Decide before touching any file, so that a refused change leaves the stored files as they were.
+    keeps_file = plan_file is not None or (bool(activity.epidemic_plan) and not remove_plan_file)
+    text_ok = len(activity.epidemic_plan_text) >= PLAN_TEXT_MIN_LENGTH
+    if activity.status == ActivityStatus.PUBLISHED and activity.mode in OFFLINE_MODES and not (keeps_file or text_ok):
+        message = _("线下活动须附防疫方案（通知“有关要求”第三条）后才能发布")
+        raise DomainError(
+            _("该活动已发布，修改后仍须附防疫方案；如要去掉方案，请先撤回"),
+            errors=[FieldError("epidemic_plan", message)],
+        )
+    if plan_file is not None:
+        _attach_plan(activity, plan_file, checked)
+    elif remove_plan_file and activity.epidemic_plan:
+        _delete_on_commit(activity.epidemic_plan.storage, activity.epidemic_plan.name)
+        activity.epidemic_plan = ""
+        activity.epidemic_plan_name = ""
+    activity.save()
+    return activity
+
+
+@transaction.atomic
+def activity_publish(*, activity: Activity, acting_user: User) -> Activity:
+    """Publish a draft or withdrawn activity. An offline (or online-and-offline) activity needs an
+    epidemic-prevention plan, a file or a written plan, first (requirement 三 of the notice)."""
+    _require_actor(campaign=activity.campaign, unit=activity.unit, user=acting_user)
+    activity = _lock(activity)
+    if activity.status == ActivityStatus.PUBLISHED:
+        raise TransitionError(_("该活动已发布"))
+    if problem := _plan_problem(activity):
+        raise problem
+    activity.status = ActivityStatus.PUBLISHED
+    activity.published_at = timezone.now()
+    activity.save(update_fields=["status", "published_at", "updated_at"])
+    return activity
+
+
+@transaction.atomic
+def activity_withdraw(*, activity: Activity, acting_user: User) -> Activity:
+    """Take a published activity off the public page and out of the suggested figures; it can be published
+    again later."""
+    _require_actor(campaign=activity.campaign, unit=activity.unit, user=acting_user)
+    activity = _lock(activity)
+    if activity.status != ActivityStatus.PUBLISHED:
+        raise TransitionError(_("只有已发布的活动可以撤回"))
+    activity.status = ActivityStatus.WITHDRAWN
+    activity.save(update_fields=["status", "updated_at"])
+    return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity: Activity, acting_user: User) -> None:
+    """Delete a draft (never a published or withdrawn activity: those were public once)."""
+    _require_actor(campaign=activity.campaign, unit=activity.unit, user=acting_user)
+    activity = _lock(activity)
+    if activity.status != ActivityStatus.DRAFT:
+        raise TransitionError(_("只能删除草稿；已发布的活动请撤回"))
+    files = [p.file for p in activity.photos.all()] + ([activity.epidemic_plan] if activity.epidemic_plan else [])
+    activity.delete()
+    # Remove the files only once the rows are gone for good.
+    transaction.on_commit(lambda: [f.storage.delete(f.name) for f in files])
+
+
+@transaction.atomic
+def activity_add_photo(*, activity: Activity, uploaded_file, acting_user: User) -> ActivityPhoto:
+    """Store a JPEG or PNG photo, checked by content, under a generated name outside any URL."""
+    _require_actor(campaign=activity.campaign, unit=activity.unit, user=acting_user)
+    activity = _lock(activity)
+    checked = check_photo(uploaded_file)
+    if activity.photos.count() >= MAX_PHOTOS:
+        message = _("每个活动最多 %(max)d 张照片") % {"max": MAX_PHOTOS}
+        raise DomainError(message, errors=[FieldError("photo", message)])
+    content = uploaded_file.read()
+    photo = ActivityPhoto(
+        activity=activity,
+        original_name=(uploaded_file.name or f"photo.{checked.extension}")[:255],
+        kind=checked.kind,
+        size=checked.size,
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=acting_user,
+    )
+    photo.file.save(f"{uuid.uuid4().hex}.{checked.extension}", ContentFile(content), save=False)
+    photo.save()
+    return photo

@@ -1,11 +1,29 @@
-"""Public pages: no login. The campaign page shows the notice's content and the published national totals."""
+"""Public pages: no login, cached, the same for every visitor (they extend portal/public_base.html, which shows no
+signed-in header and no CSRF token). The logo upload and the case editing and moderation pages are for signed-in
+users and are never cached."""
 
-from django.http import Http404
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from chengxin.campaigns.selectors import campaign_current, campaign_get, campaign_overview
-from chengxin.portal.selectors import published_totals
+from chengxin.core.errors import DomainError, FieldError
+from chengxin.core.permissions import national_admin_required, national_required
+from chengxin.core.uploads import safe_filename
+from chengxin.portal import selectors
+from chengxin.portal.cache import public_page
+from chengxin.portal.models import Case, CaseDomain, CaseKind, CaseStatus, LogoKind
+from chengxin.portal.services import case_publish, case_reject, case_save, logo_upload
+from chengxin.units.models import Role
+
+CASES_PER_PAGE = 12
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
 @require_GET
@@ -16,11 +34,225 @@ def newest(request):
     return redirect("portal:campaign", year=campaign.year)
 
 
-@require_GET
+@require_safe
+@public_page
 def campaign_page(request, year: int):
     campaign = campaign_get(year)
+    activities = selectors.published_activities(campaign)
+    provinces = selectors.activities_by_province(activities)
     return render(
         request,
         "portal/campaign.html",
-        {"campaign": campaign, "published": published_totals(campaign), **campaign_overview(campaign)},
+        {
+            "campaign": campaign,
+            "published": selectors.published_totals(campaign),
+            "logos": selectors.campaign_logos(campaign),
+            "activities": activities,
+            "provinces": [{"region_code": p.region_code, "name": p.name, "value": p.value} for p in provinces],
+            "province_rows": provinces,
+            **campaign_overview(campaign),
+        },
     )
+
+
+@require_safe
+def logo_download(request, year: int, kind: str):
+    """The logo as a download; the SVG under a policy that lets it run nothing even if opened directly."""
+    campaign = campaign_get(year)
+    logo = selectors.campaign_logo(campaign, kind)
+    if logo is None or not logo.file:
+        raise Http404
+    name = safe_filename(f"{campaign.year}年诚信兴商宣传月活动标识.{kind}", fallback=f"logo.{kind}")
+    response = FileResponse(
+        logo.file.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type="image/svg+xml" if kind == LogoKind.SVG else "image/png",
+    )
+    if kind == LogoKind.SVG:
+        response["Content-Security-Policy"] = SVG_POLICY
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@national_admin_required
+def logo_admin(request, year: int):
+    campaign = campaign_get(year)
+    error = None
+    if request.method == "POST":
+        uploaded = request.FILES.get("file")
+        try:
+            if uploaded is None:
+                raise DomainError(_("请选择要上传的文件"), errors=[FieldError("file", _("请选择要上传的文件"))])
+            if uploaded.size > 5 * 1024 * 1024:
+                raise DomainError(_("文件不能超过 5 MB"), errors=[FieldError("file", _("文件不能超过 5 MB"))])
+            logo_upload(
+                campaign=campaign,
+                kind=request.POST.get("kind", ""),
+                content=uploaded.read(),
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("活动标识已上传。"))
+            return redirect("portal:logo_admin", year=campaign.year)
+    response = render(
+        request,
+        "portal/logo_admin.html",
+        {"campaign": campaign, "logos": selectors.campaign_logos(campaign), "kinds": LogoKind.choices, "error": error},
+        status=error.status if error else 200,
+    )
+    return response
+
+
+@require_safe
+@public_page
+def credit_page(request):
+    return render(request, "portal/credit.html", {"systems": selectors.credit_systems()})
+
+
+@require_safe
+@public_page(query=("kind", "domain", "page"))
+def case_list(request):
+    kind = request.GET.get("kind", "")
+    domain = request.GET.get("domain", "")
+    kind = kind if kind in CaseKind.values else ""
+    domain = domain if domain in CaseDomain.values else ""
+    page = Paginator(selectors.cases_public(kind=kind, domain=domain), CASES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/case_list.html",
+        {"page": page, "kind": kind, "domain": domain, "kinds": CaseKind.choices, "domains": CaseDomain.choices},
+    )
+
+
+@require_safe
+@public_page
+def case_detail(request, pk: int):
+    case = selectors.case_visible(pk, request.user)
+    if case is None:
+        raise Http404
+    if case.status == CaseStatus.PUBLISHED:
+        return render(request, "portal/case_detail.html", {"case": case, "public": True})
+    # Not public: its own unit's editors and ministry staff see it in the signed-in layout, never cached.
+    response = render(request, "portal/case_preview.html", {"case": case})
+    response["Cache-Control"] = "private, no-store"
+    response.portal_private = True
+    return response
+
+
+def _case_fields(post) -> dict:
+    errors = []
+    kind, domain = post.get("kind", ""), post.get("domain", "")
+    if kind not in CaseKind.values:
+        errors.append(FieldError("kind", _("请选择类别")))
+    if domain not in CaseDomain.values:
+        errors.append(FieldError("domain", _("请选择领域")))
+    try:
+        case_date = dt.date.fromisoformat(post.get("case_date", "").strip())
+    except ValueError:
+        case_date = None
+        errors.append(FieldError("case_date", _("日期应为 年-月-日，如 2020-10-15")))
+    if errors:
+        raise DomainError(errors[0].message, errors=errors)
+    return {
+        "kind": kind,
+        "domain": domain,
+        "title": post.get("title", ""),
+        "summary": post.get("summary", ""),
+        "body": post.get("body", ""),
+        "case_date": case_date,
+    }
+
+
+def _reporter_required(request) -> None:
+    if request.user.role != Role.UNIT_REPORTER or request.user.unit_id is None:
+        raise Http404
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_new(request):
+    return _case_edit(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def case_edit(request, pk: int):
+    case = get_object_or_404(Case, pk=pk, source_body_id=request.user.unit_id)
+    return _case_edit(request, case)
+
+
+def _case_edit(request, case: Case | None):
+    _reporter_required(request)
+    error, values = None, {}
+    if request.method == "POST":
+        values = request.POST
+        try:
+            case = case_save(
+                case=case,
+                campaign=campaign_current(),
+                submit=request.POST.get("action") == "submit",
+                acting_user=request.user,
+                **_case_fields(request.POST),
+            )
+        except DomainError as exc:
+            error = exc
+        else:
+            if case.status == CaseStatus.SUBMITTED:
+                messages.success(request, _("案例已报送，等待商务部审核发布。"))
+            else:
+                messages.success(request, _("草稿已保存。"))
+            return redirect("portal:case_mine")
+    elif case is not None:
+        values = {
+            "kind": case.kind,
+            "domain": case.domain,
+            "title": case.title,
+            "summary": case.summary,
+            "body": case.body,
+            "case_date": case.case_date.isoformat(),
+        }
+    return render(
+        request,
+        "portal/case_form.html",
+        {
+            "case": case,
+            "values": values,
+            "error": error,
+            "kinds": CaseKind.choices,
+            "domains": CaseDomain.choices,
+        },
+        status=error.status if error else 200,
+    )
+
+
+@require_GET
+@login_required
+def case_mine(request):
+    _reporter_required(request)
+    return render(request, "portal/case_mine.html", {"cases": selectors.cases_of_unit(request.user.unit)})
+
+
+@require_GET
+@national_required
+def case_moderate(request):
+    return render(request, "portal/case_moderate.html", selectors.cases_to_moderate())
+
+
+@require_POST
+@national_required
+def case_decide(request, pk: int):
+    case = get_object_or_404(Case, pk=pk)
+    try:
+        if request.POST.get("action") == "publish":
+            case_publish(case=case, acting_user=request.user)
+            messages.success(request, _("案例“%(title)s”已发布。") % {"title": case.title})
+        else:
+            case_reject(case=case, reason=request.POST.get("reason", ""), acting_user=request.user)
+            messages.success(request, _("案例“%(title)s”已退回。") % {"title": case.title})
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("portal:case_moderate")

@@ -26,6 +26,7 @@ from chengxin.activities.models import Activity, ActivityPhoto
 from chengxin.campaigns.models import Campaign, Participant
 from chengxin.conftest import VALID_FIGURES, make_docx, make_pdf
 from chengxin.notifications.models import Notice, Reminder
+from chengxin.portal.models import CampaignLogo, Case
 from chengxin.reporting import services
 from chengxin.reporting.models import Report, ReportEvent, SummaryFile
 from chengxin.reporting.selectors import report_values
@@ -57,6 +58,40 @@ def _activity_post(**changes) -> dict:
 
     data = raw(region_code="110000", epidemic_plan_text=PLAN_TEXT, **{k: v for k, v in changes.items() if k != "unit"})
     return {**data, **({"unit": changes["unit"]} if "unit" in changes else {})}
+
+
+def _logo_post() -> dict:
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="2" height="2"/></svg>'
+    return {"kind": "svg", "file": SimpleUploadedFile("标识.svg", svg)}
+
+
+def _case_post() -> dict:
+    return {
+        "kind": "star",
+        "domain": "commerce",
+        "title": "老字号明码标价",
+        "summary": "三十年无投诉。",
+        "body": "正文。",
+        "case_date": "2020-10-15",
+        "action": "submit",
+    }
+
+
+def _bobs_cases_and_the_logo(campaign, bob, dave) -> None:
+    import datetime as dt
+
+    from chengxin.portal.models import Case
+    from chengxin.portal.services import case_save, logo_upload
+
+    fields = {k: v for k, v in _case_post().items() if k != "action"}
+    fields["case_date"] = dt.date(2020, 10, 15)
+    submitted = case_save(acting_user=bob, submit=True, **fields)
+    Case.objects.filter(pk=submitted.pk).update(id=9002)
+    draft = case_save(acting_user=bob, submit=False, **fields)
+    Case.objects.filter(pk=draft.pk).update(id=9003)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+    logo_upload(campaign=campaign, kind="png", content=png, acting_user=dave)
+    logo_upload(campaign=campaign, kind="svg", content=_logo_post()["file"].read(), acting_user=dave)
 
 
 def _jpeg_upload():
@@ -252,6 +287,51 @@ ROUTES = [
     ),
     Route("activities:photo", {**ACTIVITY, "photo_pk": 9001}, "GET", _expect(alice=404, bob=200, carol=200, dave=200)),
     Route("activities:plan_file", ACTIVITY, "GET", _expect(alice=404, bob=200, carol=200, dave=200)),
+    # the public portal (issue 5): public pages open to everyone; the logo upload is the national administrator's;
+    # cases: any unit's reporter writes for its own unit, the ministry moderates. Bob's submitted case is 9002,
+    # his draft 9003; the 2020 logo is uploaded (PNG and SVG).
+    Route("portal:logo_png", YEAR, "GET", _expect(200, alice=200, bob=200, carol=200, dave=200)),
+    Route("portal:logo_svg", YEAR, "GET", _expect(200, alice=200, bob=200, carol=200, dave=200)),
+    Route("portal:logo_admin", YEAR, "GET", ADMIN_PAGE),
+    Route(
+        "portal:logo_admin",
+        YEAR,
+        "POST",
+        _expect(alice=404, bob=404, carol=404, dave=302),
+        _logo_post,
+        changes_for=frozenset({"dave"}),
+    ),
+    Route("portal:credit", {}, "GET", _expect(200, alice=200, bob=200, carol=200, dave=200)),
+    Route("portal:cases", {}, "GET", _expect(200, alice=200, bob=200, carol=200, dave=200)),
+    Route("portal:case", {"pk": 9002}, "GET", _expect(404, alice=404, bob=200, carol=200, dave=200)),
+    Route("portal:case_new", {}, "GET", _expect(alice=200, bob=200, carol=404, dave=404)),
+    Route(
+        "portal:case_new",
+        {},
+        "POST",
+        _expect(alice=302, bob=302, carol=404, dave=404),
+        _case_post,
+        changes_for=frozenset({"alice", "bob"}),
+    ),
+    Route("portal:case_edit", {"pk": 9003}, "GET", _expect(alice=404, bob=200, carol=404, dave=404)),
+    Route(
+        "portal:case_edit",
+        {"pk": 9003},
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=404),
+        _case_post,
+        changes_for=frozenset({"bob"}),
+    ),
+    Route("portal:case_mine", {}, "GET", _expect(alice=200, bob=200, carol=404, dave=404)),
+    Route("portal:case_moderate", {}, "GET", NATIONAL_PAGE),
+    Route(
+        "portal:case_decide",
+        {"pk": 9002},
+        "POST",
+        _expect(alice=404, bob=404, carol=302, dave=302),
+        lambda: {"action": "publish"},
+        changes_for=frozenset({"carol", "dave"}),
+    ),
     # notifications: every account sees its own unit's notices; reminders go from a reviewer to the units it reviews
     Route("notifications:list", {}, "GET", _expect(alice=200, bob=200, carol=200, dave=200)),
     Route("notifications:read_all", {}, "POST", _expect(alice=302, bob=302, carol=302, dave=302)),
@@ -353,7 +433,7 @@ def people(alice, bob, carol, dave):
 
 
 @pytest.fixture
-def beijing_draft(campaign, beijing_report, bob, alice):
+def beijing_draft(campaign, beijing_report, bob, alice, dave):
     """Beijing's draft with figures and a summary; Guangdong has one too (alice's own)."""
     for report, user in (
         (beijing_report, bob),
@@ -367,6 +447,7 @@ def beijing_draft(campaign, beijing_report, bob, alice):
         )
     _bobs_preview(bob)
     _bobs_activity(campaign, bob)
+    _bobs_cases_and_the_logo(campaign, bob, dave)
     return Report.objects.get(pk=beijing_report.pk)
 
 
@@ -424,6 +505,8 @@ def _snapshot() -> dict:
         "reminders": Reminder.objects.count(),
         "activities": sorted(Activity.objects.values_list("pk", "status", "title", "published_at")),
         "photos": sorted(ActivityPhoto.objects.values_list("pk", flat=True)),
+        "cases": sorted(Case.objects.values_list("pk", "status", "title", "published_at")),
+        "logos": sorted(CampaignLogo.objects.values_list("kind", "file", "uploaded_at")),
         "dates": (campaign.deadline, campaign.lock_date),
         "campaigns": sorted(Campaign.objects.values_list("year", flat=True)),
         "published": (campaign.totals_published_at, campaign.published_totals),

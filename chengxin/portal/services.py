@@ -1,0 +1,132 @@
+"""Writes for the public content: the logo files and the case library. Every write that changes what a public
+page shows bumps the public page cache."""
+
+import datetime as dt
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chengxin.campaigns.models import Campaign
+from chengxin.core.errors import DomainError, FieldError, TransitionError
+from chengxin.portal.cache import portal_cache_bump
+from chengxin.portal.logos import check_png, check_svg
+from chengxin.portal.models import CampaignLogo, Case, CaseStatus, LogoKind
+from chengxin.units.models import Role, Unit
+
+CHECKS = {LogoKind.PNG: check_png, LogoKind.SVG: check_svg}
+
+
+def _require(condition: bool) -> None:
+    if not condition:
+        raise DomainError(_("没有权限进行此操作"), status=403)
+
+
+@transaction.atomic
+def logo_upload(*, campaign: Campaign, kind: str, content: bytes, acting_user) -> CampaignLogo:
+    """Store (or replace) the campaign's logo in one format after checking its content."""
+    _require(acting_user.is_national_admin)
+    if kind not in LogoKind.values:
+        raise DomainError(_("请选择 PNG 或 SVG 格式"), errors=[FieldError("kind", _("请选择 PNG 或 SVG 格式"))])
+    if not content:
+        raise DomainError(_("请选择要上传的文件"), errors=[FieldError("file", _("请选择要上传的文件"))])
+    CHECKS[kind](content)
+    logo = CampaignLogo.objects.select_for_update().filter(campaign=campaign, kind=kind).first()
+    if logo is None:
+        logo = CampaignLogo(campaign=campaign, kind=kind)
+    elif logo.file:
+        logo.file.delete(save=False)
+    logo.uploaded_by = acting_user
+    logo.file.save(f"logo-{campaign.year}.{kind}", ContentFile(content), save=False)
+    logo.save()
+    portal_cache_bump()
+    return logo
+
+
+def _can_edit(case: Case, user) -> bool:
+    return user.role == Role.UNIT_REPORTER and user.unit_id == case.source_body_id
+
+
+@transaction.atomic
+def case_save(
+    *,
+    acting_user,
+    kind: str,
+    domain: str,
+    title: str,
+    summary: str,
+    body: str,
+    case_date: dt.date,
+    campaign: Campaign | None = None,
+    case: Case | None = None,
+    submit: bool = False,
+) -> Case:
+    """Create or edit a case of the acting reporter's own unit; with `submit`, send it to the ministry.
+    A published case cannot be edited; a rejected one can be edited and submitted again."""
+    if acting_user.role != Role.UNIT_REPORTER or acting_user.unit_id is None:
+        raise DomainError(_("只有各单位的填报人员可以报送案例"), status=403)
+    if case is None:
+        case = Case(source_body=Unit.objects.get(pk=acting_user.unit_id))
+    else:
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        _require(_can_edit(case, acting_user))
+        if case.status in (CaseStatus.PUBLISHED, CaseStatus.SUBMITTED):
+            raise TransitionError(_("已报送或已发布的案例不能修改"))
+    errors = []
+    for field, value, label in (
+        ("title", title, _("标题")),
+        ("summary", summary, _("摘要")),
+        ("body", body, _("正文")),
+    ):
+        if not (value or "").strip():
+            errors.append(FieldError(field, _("请填写%(label)s") % {"label": label}))
+    if errors:
+        raise DomainError(errors[0].message, errors=errors)
+    case.kind, case.domain, case.title = kind, domain, title.strip()
+    case.summary, case.body, case.case_date, case.campaign = summary.strip(), body.strip(), case_date, campaign
+    if submit:
+        case.status = CaseStatus.SUBMITTED
+        case.submitted_by = acting_user
+        case.submitted_at = timezone.now()
+        case.reject_reason = ""
+    elif case.status == CaseStatus.REJECTED:
+        case.status = CaseStatus.DRAFT
+    case.full_clean(exclude=["source_body", "campaign", "submitted_by", "published_by"])
+    case.save()
+    return case
+
+
+@transaction.atomic
+def case_publish(*, case: Case, acting_user) -> Case:
+    """The ministry publishes a submitted case: from now on it is public."""
+    _require(acting_user.is_national)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != CaseStatus.SUBMITTED:
+        raise TransitionError(_("只有待审核的案例可以发布"))
+    case.status = CaseStatus.PUBLISHED
+    case.published_by = acting_user
+    case.published_at = timezone.now()
+    case.save(update_fields=["status", "published_by", "published_at", "updated_at"])
+    portal_cache_bump()
+    return case
+
+
+@transaction.atomic
+def case_reject(*, case: Case, reason: str, acting_user) -> Case:
+    """The ministry declines a submitted case (with a reason), or withdraws a published one from the public."""
+    _require(acting_user.is_national)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status not in (CaseStatus.SUBMITTED, CaseStatus.PUBLISHED):
+        raise TransitionError(_("只有待审核或已发布的案例可以退回"))
+    if not (reason or "").strip():
+        raise DomainError(_("请填写未采用原因"), errors=[FieldError("reason", _("请填写未采用原因"))])
+    was_public = case.status == CaseStatus.PUBLISHED
+    case.status = CaseStatus.REJECTED
+    case.reject_reason = reason.strip()[:500]
+    case.published_at = None
+    case.published_by = None
+    case.save(update_fields=["status", "reject_reason", "published_at", "published_by", "updated_at"])
+    if was_public:
+        portal_cache_bump()
+    return case

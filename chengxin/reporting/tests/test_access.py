@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from chengxin.activities.models import Activity, ActivityPhoto
 from chengxin.campaigns.models import Campaign, Participant
+from chengxin.commitments.models import Commitment
 from chengxin.conftest import VALID_FIGURES, make_docx, make_pdf
 from chengxin.notifications.models import Notice, Reminder
 from chengxin.portal.models import CampaignLogo, Case
@@ -92,6 +93,14 @@ def _bobs_cases_and_the_logo(campaign, bob, dave) -> None:
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
     logo_upload(campaign=campaign, kind="png", content=png, acting_user=dave)
     logo_upload(campaign=campaign, kind="svg", content=_logo_post()["file"].read(), acting_user=dave)
+
+
+def _two_commitments(campaign) -> None:
+    from chengxin.commitments.models import Status
+    from chengxin.commitments.tests.factories import make_commitment
+
+    make_commitment(campaign, name="甲商贸有限公司", uscc="91310115591693856A", status=Status.PENDING, id=900001)
+    make_commitment(campaign, name="乙商贸有限公司", uscc="91310110666007217T", status=Status.PUBLISHED, id=900002)
 
 
 def _jpeg_upload():
@@ -332,6 +341,48 @@ ROUTES = [
         lambda: {"action": "publish"},
         changes_for=frozenset({"carol", "dave"}),
     ),
+    # commitments: anyone signs and searches; the ministry moderates. 900001 is pending, 900002 published.
+    Route("commitments:search", YEAR, "GET", _expect(200, alice=200, bob=200, carol=200, dave=200)),
+    Route("commitments:sign", YEAR, "GET", _expect(200, alice=200, bob=200, carol=200, dave=200)),
+    Route(
+        "commitments:sign",
+        YEAR,
+        "POST",
+        _expect(200, alice=200, bob=200, carol=200, dave=200),
+        lambda: {
+            "name": "华为技术有限公司",
+            "uscc": "914403001922038216",
+            "region_code": "440000",
+            "industry": "manufacturing",
+            "contact_name": "李四",
+            "contact_phone": "13800138000",
+        },
+        changes_for=frozenset(PERSONAS),
+    ),
+    Route("commitments:moderate", YEAR, "GET", NATIONAL_PAGE),
+    Route(
+        "commitments:publish",
+        {**YEAR, "pk": 900001},
+        "POST",
+        _expect(alice=404, bob=404, carol=302, dave=302),
+        changes_for=frozenset({"carol", "dave"}),
+    ),
+    Route(
+        "commitments:reject",
+        {**YEAR, "pk": 900001},
+        "POST",
+        _expect(alice=404, bob=404, carol=302, dave=302),
+        lambda: {"reason": "名称与执照不符"},
+        changes_for=frozenset({"carol", "dave"}),
+    ),
+    Route(
+        "commitments:withdraw",
+        {**YEAR, "pk": 900002},
+        "POST",
+        _expect(alice=404, bob=404, carol=302, dave=302),
+        lambda: {"reason": "企业申请撤回"},
+        changes_for=frozenset({"carol", "dave"}),
+    ),
     # notifications: every account sees its own unit's notices; reminders go from a reviewer to the units it reviews
     Route("notifications:list", {}, "GET", _expect(alice=200, bob=200, carol=200, dave=200)),
     Route("notifications:read_all", {}, "POST", _expect(alice=302, bob=302, carol=302, dave=302)),
@@ -448,6 +499,7 @@ def beijing_draft(campaign, beijing_report, bob, alice, dave):
     _bobs_preview(bob)
     _bobs_activity(campaign, bob)
     _bobs_cases_and_the_logo(campaign, bob, dave)
+    _two_commitments(campaign)
     return Report.objects.get(pk=beijing_report.pk)
 
 
@@ -505,6 +557,7 @@ def _snapshot() -> dict:
         "reminders": Reminder.objects.count(),
         "activities": sorted(Activity.objects.values_list("pk", "status", "title", "published_at")),
         "photos": sorted(ActivityPhoto.objects.values_list("pk", flat=True)),
+        "commitments": sorted(Commitment.objects.values_list("pk", "status", "reject_reason", "withdraw_reason")),
         "cases": sorted(Case.objects.values_list("pk", "status", "title", "published_at")),
         "logos": sorted(CampaignLogo.objects.values_list("kind", "file", "uploaded_at")),
         "dates": (campaign.deadline, campaign.lock_date),

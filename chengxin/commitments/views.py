@@ -1,0 +1,133 @@
+"""Commitment pages: the public signing form and search (no login), and the ministry's moderation page."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chengxin.campaigns.selectors import campaign_get
+from chengxin.commitments.models import PROVINCES, Commitment, Industry, Status, region_name
+from chengxin.commitments.selectors import SEARCH_CAP, commitment_search, commitments_for_moderation, is_code_query
+from chengxin.commitments.services import (
+    commitment_publish,
+    commitment_reject,
+    commitment_sign,
+    commitment_withdraw,
+)
+from chengxin.core.errors import DomainError
+from chengxin.core.permissions import national_required
+from chengxin.portal.cache import public_page
+
+PER_PAGE = 20
+SIGN_FIELDS = ["name", "uscc", "region_code", "industry", "contact_name", "contact_phone"]
+
+
+@require_http_methods(["GET", "POST"])
+def sign(request, year: int):
+    campaign = campaign_get(year)
+    error = None
+    if request.method == "POST":
+        try:
+            commitment = commitment_sign(campaign=campaign, **{f: request.POST.get(f, "") for f in SIGN_FIELDS})
+        except DomainError as exc:
+            error = exc
+        else:
+            return render(request, "commitments/signed.html", {"campaign": campaign, "commitment": commitment})
+    field_errors = {e.field: e.message for e in error.errors} if error else {}
+    return render(
+        request,
+        "commitments/sign.html",
+        {
+            "campaign": campaign,
+            "provinces": PROVINCES.items(),
+            "industries": Industry.choices,
+            "error": error,
+            "field_errors": field_errors,
+            "post": request.POST if error else {},
+        },
+        status=422 if error else 200,
+    )
+
+
+@require_GET
+@public_page(query=("q", "match", "page"))
+def search(request, year: int):
+    """The public search: the same for every visitor, so it is served from the portal's cache (bumped when a
+    commitment is published or withdrawn)."""
+    campaign = campaign_get(year)
+    q = request.GET.get("q", "").strip()[:100]
+    match = "prefix" if request.GET.get("match") == "prefix" else "contains"
+    results = commitment_search(campaign=campaign, q=q, match=match)
+    if is_code_query(q):  # at most one row: fetched at once, so the paginator needs no COUNT query
+        results = list(results)
+    page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row.region = region_name(row.region_code)
+    response = render(
+        request,
+        "commitments/search.html",
+        {"campaign": campaign, "q": q, "match": match, "page": page, "cap": SEARCH_CAP},
+    )
+    return response
+
+
+@require_GET
+@national_required
+def moderate(request, year: int):
+    campaign = campaign_get(year)
+    status = request.GET.get("status", Status.PENDING)
+    if status not in Status.values:
+        status = Status.PENDING
+    page = Paginator(commitments_for_moderation(campaign=campaign, status=status), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "commitments/moderate.html",
+        {"campaign": campaign, "page": page, "status": status, "statuses": Status.choices},
+    )
+
+
+def _moderation_step(request, year: int, pk: int, step) -> HttpResponseRedirect:
+    """Run one moderation service on the campaign's commitment `pk`, then go back to the list it was done from."""
+    campaign = campaign_get(year)
+    commitment = get_object_or_404(Commitment, pk=pk, campaign=campaign)
+    try:
+        message = step(commitment)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, message)
+    back = request.POST.get("status", Status.PENDING)
+    url = redirect("commitments:moderate", year=year).url
+    return redirect(f"{url}?status={back}" if back in Status.values else url)
+
+
+@require_POST
+@national_required
+def publish(request, year: int, pk: int):
+    def step(commitment):
+        commitment_publish(commitment=commitment, acting_user=request.user)
+        return _("已公示：%(name)s") % {"name": commitment.name}
+
+    return _moderation_step(request, year, pk, step)
+
+
+@require_POST
+@national_required
+def reject(request, year: int, pk: int):
+    def step(commitment):
+        commitment_reject(commitment=commitment, reason=request.POST.get("reason", ""), acting_user=request.user)
+        return _("已退回：%(name)s") % {"name": commitment.name}
+
+    return _moderation_step(request, year, pk, step)
+
+
+@require_POST
+@national_required
+def withdraw(request, year: int, pk: int):
+    def step(commitment):
+        commitment_withdraw(commitment=commitment, reason=request.POST.get("reason", ""), acting_user=request.user)
+        return _("已撤回：%(name)s（公开页面显示为已撤回）") % {"name": commitment.name}
+
+    return _moderation_step(request, year, pk, step)

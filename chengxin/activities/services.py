@@ -179,7 +179,7 @@ def _clean(campaign: Campaign, unit: Unit, raw: Mapping[str, Any]) -> dict[str, 
             value = parse_whole_number(raw.get(name))
         except NumberParseError as exc:
             label = str(Activity._meta.get_field(name).verbose_name)
-            errors.append(FieldError(name, f"{label}：{exc}"))
+            errors.append(FieldError(name, _("%(label)s：%(problem)s") % {"label": label, "problem": exc}))
             value = None
         data[name] = value or 0
         if value is not None and value > 2_147_483_647 and name != "live_viewers":

@@ -21,6 +21,7 @@ import chengxin
 from chengxin.conftest import VALID_FIGURES
 from chengxin.reporting import services
 from chengxin.statform.models import Figure, Row, Rule, StatForm
+from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -207,6 +208,9 @@ def _ministry_data(campaign) -> list[str]:
     for values in Figure.objects.filter(form__campaign=campaign).values_list("label", "unit_of_measure", "help_text"):
         texts.update(values)
     texts.update(Rule.objects.filter(form__campaign=campaign).values_list("message", flat=True))
+    # Compact names built from the labels ("会议 场次") and a unit in brackets ("（场）"), as tables show them.
+    for f in form_definition(campaign).figures:
+        texts.update((f.short_name, f"{f.short_name}（{f.unit}）", f"（{f.unit}）"))
     for unit in Unit.objects.all():
         texts.update((unit.name, unit.short_name, unit.full_name))
     texts.update(WARNING_FIGURES.values())

@@ -56,6 +56,13 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Tests hash with MD5 (Argon2 costs about 0.15 s a password); units/tests/test_passwords.py sets the real
+    hashers where hashing itself is under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded files of a test go to its own temporary folder, never into ./var/."""
     settings.MEDIA_ROOT = tmp_path / "media"

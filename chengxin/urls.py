@@ -13,6 +13,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("campaigns/", include("chengxin.campaigns.urls")),
     path("campaigns/", include("chengxin.reporting.urls")),
     path("campaigns/", include("chengxin.analytics.urls")),

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from chengxin.units.models import Role, Unit, User
 
-DEMO_PASSWORD = "Demo-2020-chengxin"
+DEMO_PASSWORD = "Demo-2020-Kettle"
 DEMO_ACCOUNTS = (
     ("mofcom-admin", "MOFCOM", Role.NATIONAL_ADMIN, "商务部市场建设司（管理员）"),
     ("mofcom-reviewer", "MOFCOM", Role.NATIONAL_REVIEWER, "商务部市场建设司（审核员）"),

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -89,6 +90,13 @@ class User(AbstractUser):
     unit = models.ForeignKey(Unit, verbose_name=_("所属单位"), null=True, blank=True, on_delete=models.PROTECT)
     role = models.CharField(_("角色"), max_length=30, choices=Role.choices, default=Role.UNIT_REPORTER)
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    password_changed_at = models.DateTimeField(
+        _("密码修改时间"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("空表示账号仍在使用管理员设置的初始密码，首次登录须修改"),
+    )
 
     class Meta:
         verbose_name = _("用户")
@@ -96,6 +104,21 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def save(self, *args, **kwargs):
+        """Record when the password was last changed (MLPS level 3 periodic change, see chengxin.units.passwords).
+
+        `set_password()` leaves the new password in `_password` until the save; Django clears it for a mere hash
+        upgrade at login, which therefore does not count as a change. A password given to an account that is
+        being created (by an administrator) is an initial password: `password_changed_at` stays empty and
+        PasswordAgeMiddleware makes the owner choose their own at first sign-in.
+        """
+        if self._password is not None and not self._state.adding:
+            self.password_changed_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "password" in update_fields:
+                kwargs["update_fields"] = {*update_fields, "password_changed_at"}
+        super().save(*args, **kwargs)
 
     @property
     def is_national(self) -> bool:

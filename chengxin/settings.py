@@ -4,6 +4,7 @@ With nothing set the system runs on SQLite (WAL) under ./var/ with the local-mem
 `.env.example` documents every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "chengxin.core",
     "chengxin.units",
     "chengxin.campaigns",
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     "chengxin.units.middleware.PasswordAgeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chengxin.core.middleware.DomainErrorMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "chengxin.urls"
@@ -144,6 +148,42 @@ if CHENGXIN_SESSION_ABSOLUTE_HOURS < 1:
     raise ImproperlyConfigured("CHENGXIN_SESSION_ABSOLUTE_HOURS must be at least 1 (it is also the cookie's lifetime).")
 SESSION_COOKIE_AGE = CHENGXIN_SESSION_ABSOLUTE_HOURS * 60 * 60
 SESSION_SAVE_EVERY_REQUEST = False
+
+# Sign-in lock-out (django-axes): after CHENGXIN_LOGIN_FAILURE_LIMIT wrong passwords in a row the pair
+# (user name, client IP) is locked for CHENGXIN_LOGIN_COOLOFF_MINUTES. Keyed on the pair, not the user name
+# alone, so nobody can lock a unit's account from their own computer on the eve of the deadline; the same
+# account from another computer and other accounts from the same computer are unaffected. A successful
+# sign-in clears the count. Administrators unlock with `chengxin axes_reset_username <user name>` (or
+# `axes_reset_ip`, `axes_reset`) or in the admin under "Axes".
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("CHENGXIN_LOGIN_FAILURE_LIMIT", 5)
+if AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("CHENGXIN_LOGIN_FAILURE_LIMIT must be at least 1.")
+_cooloff_minutes = env_int("CHENGXIN_LOGIN_COOLOFF_MINUTES", 15)
+if _cooloff_minutes < 1:
+    raise ImproperlyConfigured("CHENGXIN_LOGIN_COOLOFF_MINUTES must be at least 1.")
+AXES_COOLOFF_TIME = timedelta(minutes=_cooloff_minutes)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# The client IP: REMOTE_ADDR when the system is reached directly (CHENGXIN_TRUSTED_PROXY_COUNT=0, the
+# default). Behind N reverse proxies that each append to X-Forwarded-For, the address the outermost proxy
+# saw is used; a header of any other length (forged by the client) is ignored and REMOTE_ADDR is used.
+CHENGXIN_TRUSTED_PROXY_COUNT = env_int("CHENGXIN_TRUSTED_PROXY_COUNT", 0)
+if CHENGXIN_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("CHENGXIN_TRUSTED_PROXY_COUNT must be 0 or more.")
+if CHENGXIN_TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    AXES_IPWARE_PROXY_ORDER = "left-most"
+    # django-ipware counts the proxies listed after the client in the header: the nearest proxy is in
+    # REMOTE_ADDR, not in the header.
+    AXES_IPWARE_PROXY_COUNT = CHENGXIN_TRUSTED_PROXY_COUNT - 1
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 # Background work (long imports): huey. With nothing set its queue is a SQLite file beside the database and
 # `chengxin serve` runs the workers as threads of its own process, so no extra service is needed; with

@@ -28,16 +28,12 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._databases import run_per_database
+
 PG_NAME = "bench_commitments"
-NEVER = {"test", "test_chengxin", "postgres", "template0", "template1"}
 YEAR = 2020
 TARGET_RATIO = 2.0
 TARGET_P99_MS = 20.0
@@ -174,40 +170,6 @@ def _status(i: int) -> str:
 # --- the parent: one child process per database -------------------------------------------------------------
 
 
-def _pg_url(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def _backends(args) -> list[tuple[str, dict]]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["DEBUG"] = "0"
-    tmp = Path(tempfile.gettempdir())
-    backends = []
-    if args.backend in ("all", "sqlite"):
-        backends.append(("SQLite", {**env, "CHENGXIN_VAR_DIR": str(tmp / "chengxin-commitments-bench-sqlite")}))
-    url = os.environ.get("DATABASE_URL", "")
-    if args.backend in ("all", "postgresql"):
-        if url.startswith(("postgres://", "postgresql://")):
-            if args.pg_name in NEVER:
-                raise SystemExit(f"refusing to use the database {args.pg_name!r} for the benchmark")
-            pg_env = {**env, "DATABASE_URL": _pg_url(url, args.pg_name)}
-            backends.append(("PostgreSQL", {**pg_env, "CHENGXIN_VAR_DIR": str(tmp / "chengxin-commitments-bench-pg")}))
-        else:
-            print("PostgreSQL: skipped (DATABASE_URL is not set to a postgres:// URL)")
-    return backends
-
-
-def _ensure_pg_database(url: str) -> None:
-    import psycopg
-
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(_pg_url(url, "postgres"), autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"PostgreSQL: created the database {name}")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=10_000_000, help="commitments (default 10,000,000)")
@@ -223,25 +185,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--rows must be at least 1000 and --requests at least 1")
     if args.child:
         return _child(args)
-    ok = True
-    for name, env in _backends(args):
-        if "DATABASE_URL" in env:
-            _ensure_pg_database(env["DATABASE_URL"])
-        print(f"=== {name} ===", flush=True)
-        command = [sys.executable, "-m", "bench.commitments_bench", "--child", *_passed(args)]
-        done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
-        result = None
-        for line in done.stdout.splitlines():
-            if line.startswith("RESULT "):
-                result = json.loads(line[len("RESULT ") :])
-            else:
-                print(line)
-        if done.returncode != 0 or result is None:
-            print(f"{name}: the benchmark failed (exit {done.returncode})")
-            ok = False
-            continue
-        ok = _print_table(name, result) and ok
-    return 0 if ok else 1
+    return run_per_database(
+        args, module="bench.commitments_bench", slug="commitments", passed=_passed(args), report=_print_table
+    )
 
 
 def _passed(args) -> list[str]:

@@ -22,16 +22,13 @@ import json
 import math
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench._databases import NEVER, ROOT, pg_url, run_per_database
+
 PG_NAME = "bench_chengxin"
-NEVER = {"test", "test_chengxin", "postgres", "template0", "template1"}
 TARGET_RATIO = 2.0
 TARGET_P95_MS = 150.0
 YEAR = 2020
@@ -49,50 +46,6 @@ PAGES = [
 
 
 # --- the parent: one child process per database -------------------------------------------------------------
-
-
-def _pg_url(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def _backends(args) -> list[tuple[str, dict]]:
-    """(name, environment) of each database to measure."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["DEBUG"] = "0"
-    tmp = Path(tempfile.gettempdir())
-    backends = []
-    if args.backend in ("all", "sqlite"):
-        backends.append(("SQLite", {**env, "CHENGXIN_VAR_DIR": str(tmp / "chengxin-dashboard-bench-sqlite")}))
-    url = os.environ.get("DATABASE_URL", "")
-    if args.backend in ("all", "postgresql"):
-        if url.startswith(("postgres://", "postgresql://")):
-            if args.pg_name in NEVER:
-                raise SystemExit(f"refusing to use the database {args.pg_name!r} for the benchmark")
-            backends.append(
-                (
-                    "PostgreSQL",
-                    {
-                        **env,
-                        "DATABASE_URL": _pg_url(url, args.pg_name),
-                        "CHENGXIN_VAR_DIR": str(tmp / "chengxin-dashboard-bench-pg"),
-                    },
-                )
-            )
-        else:
-            print("PostgreSQL: skipped (DATABASE_URL is not set to a postgres:// URL)")
-    return backends
-
-
-def _ensure_pg_database(url: str) -> None:
-    """Create the benchmark database on the server of `url` if it does not exist."""
-    import psycopg
-
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(_pg_url(url, "postgres"), autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"PostgreSQL: created the database {name}")
 
 
 def _print_table(name: str, result: dict) -> bool:
@@ -141,25 +94,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--requests must be at least 1")
     if args.child:
         return _child(args)
-    ok = True
-    for name, env in _backends(args):
-        if "DATABASE_URL" in env:
-            _ensure_pg_database(env["DATABASE_URL"])
-        print(f"=== {name} ===", flush=True)
-        command = [sys.executable, "-m", "bench.dashboard_bench", "--child", *_passed(args)]
-        done = subprocess.run(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
-        result = None
-        for line in done.stdout.splitlines():
-            if line.startswith("RESULT "):
-                result = json.loads(line[len("RESULT ") :])
-            else:
-                print(line)
-        if done.returncode != 0 or result is None:
-            print(f"{name}: the benchmark failed (exit {done.returncode})")
-            ok = False
-            continue
-        ok = _print_table(name, result) and ok and result["numbers_agree"]
-    return 0 if ok else 1
+    return run_per_database(
+        args, module="bench.dashboard_bench", slug="dashboard", passed=_passed(args), report=_report
+    )
+
+
+def _report(name: str, result: dict) -> bool:
+    """The table printed; met when every page meets its targets and its numbers equal the raw SQL's."""
+    return _print_table(name, result) and result["numbers_agree"]
 
 
 def _passed(args) -> list[str]:
@@ -224,7 +166,7 @@ def _wipe() -> None:
     if name in NEVER:
         raise SystemExit(f"refusing to drop the database {name!r}")
     url = os.environ["DATABASE_URL"]
-    with psycopg.connect(_pg_url(url, "postgres"), autocommit=True) as conn:
+    with psycopg.connect(pg_url(url, "postgres"), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
 

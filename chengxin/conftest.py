@@ -7,6 +7,7 @@
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -225,6 +226,32 @@ def chromium_path() -> str | None:
     import shutil
 
     return os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"  # screenshots, git-ignored
+
+
+def playwright_expect():
+    """Playwright's `expect`, imported only when a browser test runs."""
+    from playwright.sync_api import expect
+
+    return expect
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot into test-artifacts/, to look at after the run."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def browser_login(page, username: str) -> None:
+    """Sign in through the real login form (every persona's password is PASSWORD)."""
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state("load")
+    playwright_expect()(page.locator("header .who")).to_contain_text(username)
 
 
 @pytest.fixture(scope="session")

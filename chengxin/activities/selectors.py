@@ -118,13 +118,14 @@ def activities_published_by_province(campaign: Campaign) -> dict[str, int]:
     return counts
 
 
-def activity_suggested_figures(campaign: Campaign, unit: Unit) -> dict[str, int]:
+def activity_suggested_figures(campaign: Campaign, unit: Unit, *, definition=None) -> dict[str, int]:
     """The pre-fill for the unit's statistics table: the sums of its PUBLISHED activities of the campaign,
     keyed by figure code, for the codes of FIGURE_FOR_OUTPUT that the campaign's form has. Figures no activity
-    can give (people reached, consultations, display materials) are left out: the reporter types them."""
+    can give (people reached, consultations, display materials) are left out: the reporter types them. Pass the
+    campaign's form `definition` when the caller has it already."""
     from chengxin.statform.selectors import form_definition
 
-    codes = {f.code for f in form_definition(campaign).number_figures}
+    codes = {f.code for f in (definition or form_definition(campaign)).number_figures}
     wanted = {output: code for output, code in FIGURE_FOR_OUTPUT.items() if code in codes}
     if not wanted:
         return {}

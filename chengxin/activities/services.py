@@ -29,47 +29,9 @@ from chengxin.campaigns.models import Campaign, PlanActivity, is_locked
 from chengxin.campaigns.selectors import participant_get
 from chengxin.core.errors import DomainError, FieldError, LockedError, TransitionError
 from chengxin.core.numbers import NumberParseError, parse_whole_number
+from chengxin.core.regions import PROVINCE_PREFIXES
 from chengxin.units.models import Unit, User
 
-# GB/T 2260 province-level prefixes (incl. 台湾 71, 香港 81, 澳门 82).
-PROVINCE_PREFIXES = frozenset(
-    [
-        "11",
-        "12",
-        "13",
-        "14",
-        "15",
-        "21",
-        "22",
-        "23",
-        "31",
-        "32",
-        "33",
-        "34",
-        "35",
-        "36",
-        "37",
-        "41",
-        "42",
-        "43",
-        "44",
-        "45",
-        "46",
-        "50",
-        "51",
-        "52",
-        "53",
-        "54",
-        "61",
-        "62",
-        "63",
-        "64",
-        "65",
-        "71",
-        "81",
-        "82",
-    ]
-)
 MAX_LINKS = 20
 MAX_PHOTOS = 30
 TEXT_LIMITS = {"title": 200, "place": 200, "organiser": 200, "audience": 200}

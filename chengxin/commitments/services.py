@@ -7,10 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chengxin.campaigns.models import Campaign
-from chengxin.commitments.models import ACTIVE_STATUSES, PROVINCES, Commitment, Industry, Status
+from chengxin.commitments.models import ACTIVE_STATUSES, Commitment, Industry, Status
 from chengxin.commitments.selectors import name_key
 from chengxin.commitments.uscc import check_uscc
 from chengxin.core.errors import DomainError, FieldError, TransitionError
+from chengxin.core.regions import PROVINCES
 from chengxin.portal.cache import portal_cache_bump
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|400-?\d{3}-?\d{4})$")

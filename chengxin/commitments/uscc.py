@@ -20,18 +20,16 @@ import unicodedata
 
 from django.utils.translation import gettext as _
 
+from chengxin.core.regions import PROVINCE_PREFIXES
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUES = {ch: i for i, ch in enumerate(ALPHABET)}
 # 3^i mod 31, i = 0..16.
 WEIGHTS = [pow(3, i, 31) for i in range(17)]
 ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 AUTHORITIES = set("123456789ANY")
-# First two digits of GB/T 2260 codes: the provinces, Taiwan, Hong Kong, Macao, and 10 for national registrations.
-PROVINCE_PREFIXES = {
-    "10", "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
-    "71", "81", "82",
-}  # fmt: skip
+# The region digits start with a province-level prefix, or 10 for national registrations.
+REGION_PREFIXES = PROVINCE_PREFIXES | {"10"}
 LENGTH = 18
 
 
@@ -71,7 +69,7 @@ def check_uscc(raw: str) -> tuple[str, str | None]:
     region = code[2:8]
     if not region.isdigit():
         return code, _("第3-8位行政区划代码应为6位数字")
-    if region[:2] not in PROVINCE_PREFIXES:
+    if region[:2] not in REGION_PREFIXES:
         return code, _("第3-8位行政区划代码“%(region)s”不存在") % {"region": region}
     org_expected = org_check_character(code[8:16])
     if code[16] != org_expected:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chengxin.campaigns.selectors import campaign_get
-from chengxin.commitments.models import PROVINCES, Commitment, Industry, Status, region_name
+from chengxin.commitments.models import Commitment, Industry, Status
 from chengxin.commitments.selectors import SEARCH_CAP, commitment_search, commitments_for_moderation, is_code_query
 from chengxin.commitments.services import (
     commitment_publish,
@@ -18,6 +18,7 @@ from chengxin.commitments.services import (
 )
 from chengxin.core.errors import DomainError
 from chengxin.core.permissions import national_required
+from chengxin.core.regions import PROVINCES, region_name
 from chengxin.portal.cache import public_page
 
 PER_PAGE = 20

@@ -29,9 +29,6 @@ from chengxin.units.models import Unit, User
 
 logger = logging.getLogger(__name__)
 
-EMAIL_TIMEOUT_SECONDS = 30
-
-
 # --- Delivery ------------------------------------------------------------------------------------------------
 
 
@@ -45,8 +42,7 @@ class Outgoing:
 
 def _absolute(path: str) -> str:
     """The link as it works from a mail client: SITE_URL (e.g. https://chengxin.example.gov.cn) + path."""
-    base = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
-    return f"{base}{path}"
+    return f"{settings.SITE_URL}{path}"
 
 
 def _email_body(notice: Notice) -> str:
@@ -72,7 +68,7 @@ def _deliver(items: list[Outgoing]) -> tuple[int, str]:
     messages = [m for _item, ms in batch for m in ms]
     if not messages:
         return 0, ""
-    timeout = getattr(settings, "EMAIL_TIMEOUT", None) or EMAIL_TIMEOUT_SECONDS
+    timeout = settings.EMAIL_TIMEOUT
     try:
         sent = get_connection(timeout=timeout).send_messages(messages) or 0
     except Exception as exc:  # SMTP down, refused, timed out: whatever the transport raises

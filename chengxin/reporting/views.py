@@ -74,7 +74,8 @@ def _page_context(request, report: Report, *, raw=None, field_errors=None, expla
         if e.field in definition.by_code and e.message not in shown_texts:
             cell_messages.setdefault(e.field, []).insert(0, ("error", _instruction(e.message)))
             flags[e.field] = "error"
-    shown = raw if raw is not None else report_values(report)
+    stored = report_values(report)
+    shown = raw if raw is not None else stored
     today = timezone.localdate()
     late_days = None
     if report.submitted_at and participant is not None:
@@ -84,10 +85,10 @@ def _page_context(request, report: Report, *, raw=None, field_errors=None, expla
         breakdown = unit_breakdown(campaign, report.unit)
     return {
         # Sums of the unit's published activities, shown against what the report holds (the reporter decides).
-        "suggested": activity_suggested_figures(campaign, report.unit)
+        "suggested": activity_suggested_figures(campaign, report.unit, definition=definition)
         if participant and participant.fills_statistics
         else {},
-        "current": report_values(report),
+        "current": stored,
         "prefill_readonly": not report.is_editable,
         "breakdown": breakdown,
         "breakdown_figures": definition.number_figures if breakdown else [],

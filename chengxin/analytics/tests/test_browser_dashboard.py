@@ -4,14 +4,13 @@ report. Screenshots go to test-artifacts/."""
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from chengxin.analytics.tests.test_dashboard import add_cities
 from chengxin.campaigns.services import campaign_load
-from chengxin.conftest import PASSWORD, VALID_VALUES
+from chengxin.conftest import ARTIFACTS, PASSWORD, VALID_VALUES, browser_login, playwright_expect, shot
 from chengxin.reporting.models import FigureValue, Report, Status
 from chengxin.statform.models import Figure, FigureKind
 from chengxin.units.models import Role, Unit
@@ -19,28 +18,7 @@ from chengxin.units.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 GUANGZHOU_AREA = [113.4, 23.6]  # a point inside 广东省 (longitude, latitude)
-
-
-def _expect():
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def _login(page, username: str) -> None:
-    page.goto(page.base_url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("load")
-    _expect()(page.locator("header .who")).to_contain_text(username)
 
 
 def _data():
@@ -68,11 +46,11 @@ def _data():
 
 
 def test_ministry_drills_from_the_map_to_a_province_and_to_a_citys_report(page):
-    expect = _expect()
+    expect = playwright_expect()
     failed = []  # the URLs behind "Failed to load resource" console errors, for a useful assertion message
     page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
     cities = _data()
-    _login(page, "mofcom-reviewer")
+    browser_login(page, "mofcom-reviewer")
 
     # --- The national dashboard: every chart draws, the map too, with its schematic note.
     page.goto(page.base_url + "/campaigns/2020/dashboard/?figure=people_reached")
@@ -84,7 +62,7 @@ def test_ministry_drills_from_the_map_to_a_province_and_to_a_citys_report(page):
     expect(page.locator("#map-ranking figcaption")).to_contain_text("示意图")
     expect(page.locator("#ranking tbody tr").first).to_contain_text("广东省")
     expect(page.locator("#kpi-submitted")).to_have_text("1")
-    _shot(page, "dashboard-01-national")
+    shot(page, "dashboard-01-national")
     page.locator("#timeline").screenshot(path=str(ARTIFACTS / "dashboard-01a-timeline.png"))
     page.locator("#map-ranking").screenshot(path=str(ARTIFACTS / "dashboard-01b-map.png"))
     page.locator("#changes").screenshot(path=str(ARTIFACTS / "dashboard-01c-changes.png"))
@@ -110,12 +88,12 @@ def test_ministry_drills_from_the_map_to_a_province_and_to_a_citys_report(page):
     expect(page.locator("#sub-units")).to_contain_text(cities[0].name)
     expect(page.locator("#timeline canvas").first).to_be_visible()
     expect(page.locator("#breakdown")).to_contain_text(cities[0].name)  # accepted: part of the roll-up
-    _shot(page, "dashboard-02-province")
+    shot(page, "dashboard-02-province")
 
     # --- A click on a city opens its report.
     page.locator("#sub-units").get_by_role("link", name=cities[0].name).click()
     expect(page).to_have_url(re.compile(rf"/campaigns/2020/review/{cities[0].code}/$"))
     expect(page.locator("h1")).to_contain_text(cities[0].name)
-    _shot(page, "dashboard-03-city-report")
+    shot(page, "dashboard-03-city-report")
 
     assert page.console_errors == [], (page.console_errors, failed)

@@ -1,19 +1,15 @@
 """The public campaign page on a phone, in a real browser: the published totals table fits (it scrolls inside
 its own box, the page does not scroll sideways) and nothing errors in the console. Screenshot in test-artifacts/."""
 
-from pathlib import Path
-
 import pytest
 
 from chengxin.campaigns.services import campaign_load
-from chengxin.conftest import figures_times, submitted_report
+from chengxin.conftest import ARTIFACTS, figures_times, submitted_report
 from chengxin.reporting import services as reporting
 from chengxin.units.models import Role, Unit
 from chengxin.units.tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 
 
 def test_the_published_totals_read_well_on_a_phone(browser, live_server, settings):

@@ -2,27 +2,13 @@
 epidemic-prevention plan, adds one and publishes; the public campaign page shows it; an enterprise signs the
 integrity commitment and, once the ministry has published it, finds itself by its code."""
 
-from pathlib import Path
-
 import pytest
 
-from chengxin.conftest import PASSWORD
+from chengxin.conftest import browser_login, playwright_expect, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 CODE = "914403001922038216"  # a real, published unified social credit code (see commitments/tests/test_uscc.py)
-
-
-def _expect():
-    from playwright.sync_api import expect
-
-    return expect
-
-
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"issue5-{name}.png"), full_page=True)
 
 
 def _confirmed(page, button) -> None:
@@ -34,12 +20,8 @@ def _confirmed(page, button) -> None:
 def test_offline_activity_needs_a_plan_then_shows_publicly_and_a_commitment_is_found_by_code(
     page, campaign, alice, carol
 ):
-    expect = _expect()
-    page.goto(page.base_url + "/accounts/login/")
-    page.get_by_label("用户名").fill("alice")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state("load")
+    expect = playwright_expect()
+    browser_login(page, "alice")
 
     # Register an offline activity without an epidemic-prevention plan.
     page.goto(page.base_url + "/campaigns/2020/activities/new/")
@@ -57,7 +39,7 @@ def test_offline_activity_needs_a_plan_then_shows_publicly_and_a_commitment_is_f
     # Publishing is refused, and the page says why, naming requirement 三.
     _confirmed(page, page.get_by_role("button", name="发布", exact=True))
     expect(page.locator(".alert-error")).to_contain_text("防疫方案")
-    _shot(page, "01-refused-without-plan")
+    shot(page, "issue5-01-refused-without-plan")
 
     # Add a written plan and publish.
     page.get_by_role("link", name="去补充").click()
@@ -72,7 +54,7 @@ def test_offline_activity_needs_a_plan_then_shows_publicly_and_a_commitment_is_f
     visitor = public.new_page()
     visitor.goto(page.base_url + "/public/2020/")
     expect(visitor.locator("body")).to_contain_text("诚信兴商进社区广州站")
-    _shot(visitor, "02-public-page")
+    shot(visitor, "issue5-02-public-page")
 
     # An enterprise signs the commitment.
     visitor.goto(page.base_url + "/commitments/2020/sign/")
@@ -100,7 +82,7 @@ def test_offline_activity_needs_a_plan_then_shows_publicly_and_a_commitment_is_f
     with visitor.expect_navigation():
         visitor.get_by_role("button", name="查询").click()
     expect(visitor.locator("body")).to_contain_text("华为技术有限公司")
-    _shot(visitor, "03-commitment-found")
+    shot(visitor, "issue5-03-commitment-found")
     public.close()
     # The refused publication answered 422 (which chromium logs as a failed resource); nothing else went wrong.
     assert [e for e in page.console_errors if "status of 422" not in e] == []

@@ -1,12 +1,10 @@
 """In a real browser: a province uploads a workbook with one error, sees the cell named, fixes the file,
 uploads again, reads the preview and saves."""
 
-from pathlib import Path
-
 import pytest
 
 from chengxin.campaigns.services import campaign_load
-from chengxin.conftest import PASSWORD
+from chengxin.conftest import ARTIFACTS, PASSWORD
 from chengxin.reporting.models import Report
 from chengxin.reporting.selectors import report_values
 from chengxin.units.models import Role, Unit
@@ -14,8 +12,6 @@ from chengxin.units.tests.factories import UserFactory
 from chengxin.workbooks.tests.builders import EXPECTED, FILLED, attachment, to_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 
 
 def test_upload_with_an_error_fix_preview_and_save(page, tmp_path):

@@ -147,7 +147,10 @@ def activity_counts(campaign: Campaign, unit: Unit) -> dict[str, int]:
 
 def prefill_rows(definition, suggested: dict[str, int], current: dict) -> list[dict]:
     """The rows of the pre-fill table: each suggested figure with what the report holds and the difference
-    (None when the report holds nothing for it)."""
+    (None when the report holds nothing for it). No rows when nothing is suggested (no published activity):
+    a table of zeros against every typed figure would only look like a list of discrepancies."""
+    if not any(suggested.values()):
+        return []
     rows = []
     for figure in definition.number_figures:
         if figure.code not in suggested:

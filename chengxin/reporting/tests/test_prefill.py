@@ -38,3 +38,11 @@ def test_reviewer_sees_the_difference_between_activities_and_the_table(client, c
     row = _row(html, "tv_news")
     assert 'data-suggested="5"' in row and "−2" in row
     assert "data-prefill-apply" not in html  # read-only for the reviewer
+
+
+def test_a_unit_without_published_activities_gets_no_suggestion_table(client, campaign, alice, carol):
+    create(campaign, alice, tv_items="5")  # a draft only
+    submitted_report(campaign, alice.unit, alice)
+    client.force_login(carol)
+    html = client.get(reverse("reporting:review", kwargs={"year": 2020, "unit_code": "440000"})).content.decode()
+    assert 'id="prefill"' not in html

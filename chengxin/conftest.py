@@ -3,6 +3,11 @@
 - alice: reporter of 广东省 (440000)      - bob: reporter of 北京市 (110000)
 - carol: national reviewer (商务部)         - dave: national administrator (商务部)
 - erin: reporter of 海关总署 (GACC), a co-organiser that sends a summary only
+- the three administrators of separation of duties (三权分立), all at 商务部: sysadmin (system administrator:
+  units and accounts in the Django admin), secadmin (security administrator: /accounts/security/), ivan (auditor)
+
+Two-factor sign-in is off for the suite (`_two_factor_off`); the `two_factor` fixture turns it on, and
+`totp_device`, `totp_code` and `verified_login` enrol and verify an account.
 """
 
 import io
@@ -61,6 +66,57 @@ def _fast_password_hasher(settings):
     """Tests hash with MD5 (Argon2 costs about 0.15 s a password); units/tests/test_passwords.py sets the real
     hashers where hashing itself is under test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_off(settings):
+    """Most tests are about something else than signing in: two-factor sign-in is off unless a test asks for the
+    `two_factor` fixture (chengxin/units/tests/test_two_factor.py walks every URL with it on)."""
+    settings.CHENGXIN_2FA_REQUIRED = False
+
+
+@pytest.fixture
+def two_factor(settings):
+    """Two-factor sign-in required, as in production."""
+    settings.CHENGXIN_2FA_REQUIRED = True
+
+
+def totp_device(user):
+    """A confirmed authenticator for `user` (what enrolment leaves behind)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+
+
+def totp_code(key_or_device, *, steps_ahead: int = 0) -> str:
+    """The 6-digit code an authenticator app shows now (or `steps_ahead` × 30 s later) for a TOTPDevice or a
+    base32 secret as the enrolment page shows it (spaces allowed)."""
+    import base64
+    import time
+
+    from django_otp.oath import TOTP
+
+    if isinstance(key_or_device, str):
+        secret = key_or_device.replace(" ", "")
+        totp = TOTP(base64.b32decode(secret + "=" * (-len(secret) % 8)))
+    else:
+        device = key_or_device
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + 30 * steps_ahead
+    return f"{totp.token():06d}"
+
+
+def verified_login(client, user):
+    """Sign `client` in as `user` with a session verified by a new authenticator (force_login and django-otp's
+    session key, as a successful code entry leaves them); returns the device."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device = totp_device(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
 
 
 @pytest.fixture(autouse=True)
@@ -167,6 +223,22 @@ def dave(campaign):
 @pytest.fixture
 def erin(campaign):
     return _persona("erin", "GACC", Role.UNIT_REPORTER)
+
+
+@pytest.fixture
+def sysadmin(campaign):
+    return _persona("sysadmin", "MOFCOM", Role.SYSTEM_ADMIN)
+
+
+@pytest.fixture
+def secadmin(campaign):
+    return _persona("secadmin", "MOFCOM", Role.SECURITY_ADMIN)
+
+
+@pytest.fixture
+def ivan(campaign):
+    """The auditor."""
+    return _persona("ivan", "MOFCOM", Role.AUDITOR)
 
 
 @pytest.fixture

@@ -15,6 +15,15 @@ DEMO_ACCOUNTS = (
     ("dalian", "210200", Role.UNIT_REPORTER, "大连市商务局填报员"),
     ("customs", "GACC", Role.UNIT_REPORTER, "海关总署填报员"),
     ("tax", "STA", Role.UNIT_REPORTER, "税务总局填报员"),
+    # Separation of duties (三权分立): accounts, security (unlock, two-factor and password resets), audit log.
+    ("mofcom-sysadmin", "MOFCOM", Role.SYSTEM_ADMIN, "商务部（系统管理员）"),
+    ("mofcom-secadmin", "MOFCOM", Role.SECURITY_ADMIN, "商务部（安全管理员）"),
+    ("mofcom-auditor", "MOFCOM", Role.AUDITOR, "商务部（审计员）"),
+)
+# Printed under the demo accounts (`chengxin serve`, `chengxin demo-data`).
+DEMO_TWO_FACTOR_HINT = (
+    "双因素认证：首次登录后须用手机身份验证器（如 Microsoft Authenticator、Google Authenticator、FreeOTP）"
+    "扫码绑定，之后每次登录输入 6 位动态验证码；本地演示可设 CHENGXIN_2FA_REQUIRED=0 关闭（仅开发环境）。"
 )
 
 
@@ -30,10 +39,9 @@ def demo_accounts_ensure() -> list[tuple[str, str, str, str]]:
             username=username, defaults={"unit": unit, "role": role, "display_name": display_name}
         )
         if created:
+            # Not an initial password (the demo accounts are tried at once): this save counts as the change.
+            # No superuser: the system administrator opens the Django admin (is_staff follows from its role).
             user.set_password(DEMO_PASSWORD)
-            if role == Role.NATIONAL_ADMIN:
-                user.is_staff = True
-                user.is_superuser = True
             user.save()
         rows.append((username, DEMO_PASSWORD, Role(role).label, unit.name))
     return rows

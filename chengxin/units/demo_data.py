@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from chengxin.audit.services import audit_summarised
 from chengxin.campaigns.models import Campaign, Participant, is_late
 from chengxin.campaigns.services import campaign_copy, campaign_load
 from chengxin.core.errors import DomainError
@@ -671,6 +672,7 @@ def demo_reports() -> Q:
 
 
 @transaction.atomic
+@audit_summarised(action="demo_data_reset", object_repr="演示数据")  # one audit row with counts, not thousands
 def demo_data_reset() -> dict[str, int]:
     """Remove everything demo data created: its reports (with figures and history), units, their participations
     and accounts, the campaigns it copied (when no other report is left in them) and its system accounts.
@@ -703,6 +705,7 @@ def demo_data_reset() -> dict[str, int]:
 
 
 @transaction.atomic
+@audit_summarised(action="demo_data_create", object_repr="演示数据")
 def demo_data_create(
     *,
     years: list[int],

@@ -1,6 +1,8 @@
-"""Session limits and forced password change for signed-in users (ASVS V3.3, MLPS 2.0 level 3).
+"""Session limits, forced password change and two-factor sign-in for signed-in users (ASVS V3.3, V2.7/2.8,
+MLPS 2.0 level 3).
 
-Both middlewares go after AuthenticationMiddleware and MessageMiddleware, SessionLimitsMiddleware first.
+All three go after AuthenticationMiddleware, OTPMiddleware and MessageMiddleware, in this order:
+SessionLimitsMiddleware, PasswordAgeMiddleware (a forced password change comes first), TwoFactorMiddleware.
 """
 
 import time
@@ -10,12 +12,15 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, user_logged_in
+from django.contrib.auth.models import AnonymousUser
 from django.dispatch import receiver
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from chengxin.units.models import Role
 
 LOGIN_AT = "_chengxin_login_at"
 SEEN_AT = "_chengxin_seen_at"
@@ -114,3 +119,165 @@ class PasswordAgeMiddleware:
         if reason and request.path_info not in {reverse(name) for name in self.ALLOWED_URL_NAMES}:
             return _to_page(request, reverse("password_change"))
         return self.get_response(request)
+
+
+# Pages an account that has signed in with its password but not yet given its authenticator's code may open:
+# the two-factor pages themselves, signing out, the language switch, and the end of a forced password change
+# (which comes first: PasswordAgeMiddleware sends such an account to the password change page before this one).
+TWO_FACTOR_PENDING_URL_NAMES = frozenset(
+    {
+        "accounts:two_factor_verify",
+        "accounts:two_factor_setup",
+        "logout",
+        "set_language",
+        "password_change_done",
+    }
+)
+# The public pages (what anybody opens without signing in). Such an account sees them as an anonymous visitor
+# does: signed in with the password only, it is nobody yet (its own unit's unpublished case stays hidden).
+PUBLIC_URL_NAMES = frozenset(
+    {
+        "portal:home",
+        "portal:campaign",
+        "portal:logo_png",
+        "portal:logo_svg",
+        "portal:credit",
+        "portal:cases",
+        "portal:case",
+        "commitments:search",
+        "commitments:sign",
+    }
+)
+
+
+def two_factor_required() -> bool:
+    """CHENGXIN_2FA_REQUIRED: always on in production; the test suite turns it off except where it is tested."""
+    return getattr(settings, "CHENGXIN_2FA_REQUIRED", True)
+
+
+def two_factor_url(user) -> str:
+    """Where an account goes to finish signing in: the code page if it has an authenticator, else enrolment."""
+    from chengxin.units.selectors import totp_device_for
+
+    name = "accounts:two_factor_verify" if totp_device_for(user) is not None else "accounts:two_factor_setup"
+    return reverse(name)
+
+
+class TwoFactorMiddleware:
+    """Demands the authenticator's code (TOTP, django-otp) of every signed-in account, MLPS 2.0 level 3: until
+    the session is verified (django_otp.login), every page but TWO_FACTOR_PENDING_URL_NAMES, the public pages
+    and static files sends the account to the code page, or to enrolment when it has no authenticator yet.
+    Under /api/ the answer is a JSON 403 instead (except to a browser navigating there). A request with an
+    Authorization header is the API token's to decide (chengxin.api.auth never falls back to the session for
+    it); scripts carry no session anyway. Goes after OTPMiddleware and PasswordAgeMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not two_factor_required() or self._verified(user):
+            return self.get_response(request)
+        path = request.path_info
+        if path.startswith(settings.STATIC_URL) or path == "/favicon.ico":
+            return self.get_response(request)
+        if path.startswith("/api/") and not self._browser_page(request):
+            if "Authorization" in request.headers:
+                # The API's token alone decides who this is: the unverified session counts for nothing.
+                request.user = AnonymousUser()
+                return self.get_response(request)
+            return JsonResponse(
+                {"detail": _("请先用身份验证器的动态验证码完成登录（双因素认证）"), "errors": []}, status=403
+            )
+        try:
+            name = resolve(path).view_name
+        except Resolver404:
+            name = None
+        if name in TWO_FACTOR_PENDING_URL_NAMES:
+            return self.get_response(request)
+        if name == "password_change" and getattr(request, "password_change_reason", None):
+            return self.get_response(request)
+        if name in PUBLIC_URL_NAMES:
+            request.user = AnonymousUser()
+            return self.get_response(request)
+        url = two_factor_url(user)
+        if request.method == "GET" and not request.headers.get("HX-Request"):
+            url += "?" + urlencode({"next": request.get_full_path()})
+        return _to_page(request, url)
+
+    @staticmethod
+    def _browser_page(request) -> bool:
+        """A browser navigating to a page (the API's token page, its docs) is sent to the code page like
+        anywhere else; a script or the pages' own fetch() calls get JSON."""
+        accept = request.headers.get("Accept", "")
+        return request.method == "GET" and "text/html" in accept
+
+    @staticmethod
+    def _verified(user) -> bool:
+        is_verified = getattr(user, "is_verified", None)  # installed by django_otp's OTPMiddleware
+        return bool(is_verified and is_verified())
+
+
+# What each administrative role (三权分立) may open besides the account pages and the public ones: the system
+# administrator the Django admin, the security administrator the account security pages, the auditor the audit
+# log. A new route is closed to them until it is named here.
+ADMINISTRATOR_URL_NAMES = frozenset(
+    {
+        "home",
+        "login",
+        "logout",
+        "password_change",
+        "password_change_done",
+        "set_language",
+        "favicon",
+        "accounts:two_factor",
+        "accounts:two_factor_verify",
+        "accounts:two_factor_setup",
+    }
+)
+# The API's routes that answer anybody, signed in or not.
+PUBLIC_API_URL_NAMES = frozenset(
+    {
+        "api:api-root",
+        "api:openapi-json",
+        "api:openapi-view",
+        "api:campaign_list",
+        "api:campaign_detail",
+        "api:campaign_activities",
+        "api:commitment_list",
+    }
+)
+ADMINISTRATOR_NAMESPACES = {
+    Role.SYSTEM_ADMIN: "admin",
+    Role.SECURITY_ADMIN: "accounts",  # accounts:security*, besides the account pages above
+    Role.AUDITOR: "audit",
+}
+
+
+class DutiesMiddleware:
+    """Keeps the separated administrative roles out of the reporting work (MLPS 2.0 level 3, 三权分立): a system
+    administrator, security administrator or auditor reaches only its own namespace, its account pages and the
+    public pages (seen as the public sees them); everything else is 404, as for any page that is not one's own.
+    The API answers them 404 too. Goes after TwoFactorMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_administrator:
+            return self.get_response(request)
+        path = request.path_info
+        if path.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        try:
+            name = resolve(path).view_name
+        except Resolver404:
+            return self.get_response(request)  # the 404 page
+        namespace = name.split(":", 1)[0] if ":" in name else ""
+        if name in ADMINISTRATOR_URL_NAMES or namespace == ADMINISTRATOR_NAMESPACES.get(user.role):
+            return self.get_response(request)
+        if name in PUBLIC_URL_NAMES or name in PUBLIC_API_URL_NAMES:
+            request.user = AnonymousUser()
+            return self.get_response(request)
+        raise Http404(_("管理员账号不能使用此功能"))

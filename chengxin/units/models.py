@@ -1,6 +1,8 @@
 """Organisation units (the 19 bodies, provincial units, cities and counties) and the accounts that belong to them."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +84,34 @@ class Role(models.TextChoices):
     NATIONAL_ADMIN = "national_admin", _("国家管理员")
     NATIONAL_REVIEWER = "national_reviewer", _("国家审核员")
     UNIT_REPORTER = "unit_reporter", _("单位填报员")
+    # Separation of duties (三权分立, MLPS 2.0 level 3): three administrative roles besides the reporting ones.
+    # An account has exactly one role, so no one holds two of them.
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDITOR = "auditor", _("审计员")
+
+
+# The three administrative roles (三权分立): none of them reads or writes reports; each has its own pages.
+ADMIN_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR)
+# The roles a system administrator may give an account in the Django admin. The administrative roles are given
+# only from the command line on the server (`chengxin create-admin`), so no administrator can make another one.
+REPORTING_ROLES = (Role.NATIONAL_ADMIN, Role.NATIONAL_REVIEWER, Role.UNIT_REPORTER)
+# What a role may do in the Django admin, besides what a superuser may (development only, see User.save).
+# The system administrator manages units and accounts; deleting an account is not among it (deactivate
+# instead: the account's history stays). The security administrator and the auditor have pages of their own
+# and do not enter the Django admin at all.
+ROLE_PERMISSIONS = {
+    Role.SYSTEM_ADMIN: frozenset(
+        {
+            "units.view_unit",
+            "units.add_unit",
+            "units.change_unit",
+            "units.view_user",
+            "units.add_user",
+            "units.change_user",
+        }
+    ),
+}
 
 
 class User(AbstractUser):
@@ -106,19 +136,51 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     def save(self, *args, **kwargs):
-        """Record when the password was last changed (MLPS level 3 periodic change, see chengxin.units.passwords).
+        """Record when the password was last changed (MLPS level 3 periodic change, see chengxin.units.passwords),
+        derive the Django admin entrance from the role, and refuse a superuser in production.
 
         `set_password()` leaves the new password in `_password` until the save; Django clears it for a mere hash
         upgrade at login, which therefore does not count as a change. A password given to an account that is
         being created (by an administrator) is an initial password: `password_changed_at` stays empty and
         PasswordAgeMiddleware makes the owner choose their own at first sign-in.
+
+        `is_staff` (may open the Django admin) follows from the role: the system administrator, and a superuser.
+        A superuser can do everything, which separation of duties (三权分立) forbids: production refuses to
+        save one (`createsuperuser` is for a developer's machine; the production break-glass is
+        `chengxin create-admin`, which creates one of the three administrators).
         """
+        if self.is_superuser and settings.PRODUCTION:
+            raise ValidationError(
+                _(
+                    "生产环境不允许超级用户账号（三权分立）："
+                    "请用 chengxin create-admin 创建系统管理员、安全管理员或审计员"
+                )
+            )
+        update_fields = kwargs.get("update_fields")
+        self.is_staff = self.is_superuser or self.role == Role.SYSTEM_ADMIN
+        if update_fields is not None and {"role", "is_superuser"} & set(update_fields):
+            kwargs["update_fields"] = update_fields = {*update_fields, "is_staff"}
         if self._password is not None and not self._state.adding:
             self.password_changed_at = timezone.now()
-            update_fields = kwargs.get("update_fields")
             if update_fields is not None and "password" in update_fields:
                 kwargs["update_fields"] = {*update_fields, "password_changed_at"}
         super().save(*args, **kwargs)
+
+    def has_perm(self, perm, obj=None) -> bool:
+        """Django's permissions, plus those the account's role brings (ROLE_PERMISSIONS)."""
+        if self.is_active and perm in ROLE_PERMISSIONS.get(self.role, ()):
+            return True
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        if self.is_active and any(p.startswith(f"{app_label}.") for p in ROLE_PERMISSIONS.get(self.role, ())):
+            return True
+        return super().has_module_perms(app_label)
+
+    @property
+    def is_administrator(self) -> bool:
+        """One of the three administrative roles (system, security, audit)."""
+        return self.role in ADMIN_ROLES
 
     @property
     def is_national(self) -> bool:

@@ -4,15 +4,57 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from chengxin.units.models import Unit
+from chengxin.units.models import Unit, User
 
 # A department's own suffix after the region's name: 广东省商务厅, 大连市商务局, 上海市商务委员会 …
 DEPARTMENT_SUFFIXES = ("商务主管部门", "商务委员会", "商务厅", "商务局", "商务委")
 _REGION_CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 _BODY_CODE = re.compile(r"(?<![A-Za-z])[A-Z]{2,10}(?![A-Za-z])")
 _NOISE = re.compile(r"[\s:：()（）【】\[\]\"“”'‘’]+")
+
+
+def totp_device_for(user):
+    """The account's confirmed authenticator (TOTPDevice), or None when it has not enrolled one."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not user.is_authenticated:
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def accounts_for_security(*, query: str = "") -> QuerySet[User]:
+    """Every account with what the security administrator watches: `is_locked` (signing in is locked from at
+    least one computer: AXES_FAILURE_LIMIT failures within AXES_COOLOFF_TIME), `has_failures` (failed sign-ins
+    still counted) and `has_two_factor` (a confirmed authenticator). `query` matches the user name, the name
+    or the unit."""
+    from axes.models import AccessAttempt
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    attempts = AccessAttempt.objects.filter(
+        username=OuterRef("username"), attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME
+    )
+    accounts = (
+        User.objects.select_related("unit")
+        .annotate(
+            is_locked=Exists(attempts.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)),
+            has_failures=Exists(attempts),
+            has_two_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)),
+        )
+        .order_by("-is_locked", "username")
+    )
+    query = query.strip()
+    if query:
+        accounts = accounts.filter(
+            Q(username__icontains=query)
+            | Q(display_name__icontains=query)
+            | Q(unit__name__icontains=query)
+            | Q(unit__code=query)
+        )
+    return accounts
 
 
 def unit_get_by_code(code: str) -> Unit | None:

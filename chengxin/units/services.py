@@ -1,10 +1,26 @@
-"""Writes to units and accounts."""
+"""Writes to units and accounts: reference units, accounts, two-factor devices and the security administrator's
+actions (unlock, reset two-factor, reset password)."""
 
+import math
+import secrets
+import time
 import tomllib
+import unicodedata
+from dataclasses import dataclass
 from importlib import resources
 
+import django_otp
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from chengxin.audit.models import Outcome
+from chengxin.audit.services import audit_record
+from chengxin.core.errors import DomainError, FieldError
 from chengxin.units.models import PROVINCIAL_KINDS, Role, Unit, UnitKind, User
 
 
@@ -19,7 +35,7 @@ def units_load_reference() -> dict[str, Unit]:
     data = _reference_data()
     units: dict[str, Unit] = {}
     for order, body in enumerate(data["body"], start=500):
-        units[body["code"]], _ = Unit.objects.update_or_create(
+        units[body["code"]], _created = Unit.objects.update_or_create(
             code=body["code"],
             defaults={
                 "name": body["name"],
@@ -34,7 +50,7 @@ def units_load_reference() -> dict[str, Unit]:
         kind = UnitKind(item["kind"])
         if kind not in PROVINCIAL_KINDS:
             raise ValueError(f"units.toml: {item['code']} has kind {kind}, not a provincial kind")
-        units[item["code"]], _ = Unit.objects.update_or_create(
+        units[item["code"]], _created = Unit.objects.update_or_create(
             code=item["code"],
             defaults={
                 "name": item["name"],
@@ -61,3 +77,200 @@ def user_create(
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+@transaction.atomic
+def user_create_administrator(*, username: str, role: str, display_name: str = "") -> tuple[User, str]:
+    """Create one of the three administrators (system, security, audit) at 商务部 with a generated initial
+    password, returned once. Only the `create-admin` command on the server calls this (there is no acting user:
+    whoever runs it has the server's shell); the owner changes the password and enrols two-factor at first
+    sign-in."""
+    role = Role(role)
+    if role not in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR):
+        raise DomainError(_("角色只能是系统管理员、安全管理员或审计员"), [FieldError("role", _("角色不正确"))])
+    if User.objects.filter(username=username).exists():
+        message = _("用户名“%(username)s”已被使用") % {"username": username}
+        raise DomainError(message, [FieldError("username", message)])
+    user = User(username=username, unit=Unit.objects.get(code="MOFCOM"), role=role, display_name=display_name)
+    password = _initial_password(user)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user, password
+
+
+# --- Two-factor sign-in (TOTP) -----------------------------------------------------------------------------
+
+
+def totp_new_key() -> str:
+    """A new random secret (20 bytes, hex, as TOTPDevice stores it) for an enrolment that is not confirmed yet."""
+    from django_otp.util import random_hex
+
+    return random_hex(20)
+
+
+def _token(raw: str) -> int | None:
+    """The 6-digit code as typed: full-width digits (typed with a Chinese input method) and spaces allowed."""
+    text = unicodedata.normalize("NFKC", raw or "").replace(" ", "")
+    return int(text) if len(text) == 6 and text.isascii() and text.isdigit() else None
+
+
+@transaction.atomic
+def totp_enrol(*, user: User, key: str, token: str, acting_user: User) -> TOTPDevice:
+    """Confirm the authenticator app that holds `key` with its current code and keep it as the account's only
+    device. The code is spent: the same code is refused at the next verification."""
+    if acting_user.pk != user.pk:
+        raise DomainError(_("只能为自己的账号绑定身份验证器"), status=403)
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise DomainError(_("本账号已绑定身份验证器；如需更换，请联系安全管理员重置"), status=409)
+    device = TOTPDevice(user=user, name="身份验证器", key=key, confirmed=True)
+    number = _token(token)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if number is None or not totp.verify(number, device.tolerance):
+        raise DomainError(
+            _("验证码不正确：请输入身份验证器上显示的 6 位数字"),
+            [FieldError("token", _("验证码不正确"))],
+            status=422,
+        )
+    device.last_t = totp.t()
+    device.drift = totp.drift
+    TOTPDevice.objects.filter(user=user).delete()  # an unconfirmed leftover of an earlier attempt
+    device.save()
+    return device
+
+
+@dataclass(frozen=True)
+class Verification:
+    device: TOTPDevice | None  # the device that accepted the code; None when refused
+    throttled: bool = False  # refused unchecked: too many wrong codes just now
+    wait_seconds: int = 0  # when throttled: seconds until the next try is checked
+
+
+def totp_verify(*, user: User, token: str) -> Verification:
+    """Check a code against the account's confirmed device. A code is accepted once (django-otp keeps the last
+    time step used); each wrong code makes the next try wait twice as long, 1, 2, 4, 8 … seconds (django-otp's
+    throttling), and a code typed before that is refused unchecked.
+
+    Not wrapped in a transaction of its own that a refusal would roll back: django_otp.verify_token commits the
+    failure count in its own, and a refused code must count."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return Verification(None)
+    allowed, info = device.verify_is_allowed()
+    if not allowed:
+        seconds = (info["locked_until"] - timezone.now()).total_seconds() if info.get("locked_until") else 1
+        return Verification(None, throttled=True, wait_seconds=max(1, math.ceil(seconds)))
+    number = _token(token)
+    if number is None:
+        device.throttle_increment()  # a malformed code counts as a wrong one
+        verified = None
+    else:
+        verified = django_otp.verify_token(user, device.persistent_id, str(number))
+    # Device saves by verification are counters the audit log leaves out: the outcome is one event of its own.
+    audit_record(
+        action="two_factor_verify",
+        outcome=Outcome.SUCCESS if verified is not None else Outcome.FAILURE,
+        actor=user,
+        object_type=User._meta.label_lower,
+        object_id=user.pk,
+        object_repr=user.get_username(),
+    )
+    return Verification(verified)
+
+
+# --- The security administrator's actions ----------------------------------------------------------------
+
+
+def _check_security_admin(*, user: User, acting_user: User) -> None:
+    """Only a security administrator (or a superuser on a developer's machine) acts, never on their own account
+    (another security administrator does that) and never on a superuser's."""
+    if not (acting_user.role == Role.SECURITY_ADMIN or acting_user.is_superuser):
+        raise DomainError(_("只有安全管理员可以执行此操作"), status=403)
+    if user.pk == acting_user.pk:
+        raise DomainError(_("不能对自己的账号执行此操作，请由另一位安全管理员处理"), status=403)
+    if user.is_superuser and not acting_user.is_superuser:
+        raise DomainError(_("不能对超级用户账号执行此操作"), status=403)
+
+
+@transaction.atomic
+def user_unlock(*, user: User, acting_user: User) -> int:
+    """End the sign-in lock-out of `user` from every computer (django-axes); returns the records removed."""
+    from axes.utils import reset
+
+    _check_security_admin(user=user, acting_user=acting_user)
+    count = reset(username=user.username)
+    # django-axes' records are not audited row by row: the unlock is one event.
+    audit_record(
+        action="account_unlock",
+        actor=acting_user,
+        object_type=User._meta.label_lower,
+        object_id=user.pk,
+        object_repr=user.get_username(),
+        changes={"attempts_removed": count},
+    )
+    return count
+
+
+@transaction.atomic
+def user_reset_two_factor(*, user: User, acting_user: User) -> int:
+    """Remove the account's authenticator devices: sessions verified with them must verify again, and the owner
+    enrols a new authenticator at the next sign-in. Returns the number of devices removed."""
+    _check_security_admin(user=user, acting_user=acting_user)
+    count = 0
+    for device in list(django_otp.devices_for_user(user, confirmed=None)):
+        device.delete()
+        count += 1
+    return count
+
+
+@transaction.atomic
+def user_require_password_change(*, user: User, acting_user: User) -> None:
+    """The account's password counts as an initial one: its owner must choose a new one at the next request
+    (PasswordAgeMiddleware). Called after the password's own save, which recorded the change as the owner's."""
+    user.password_changed_at = None
+    user.save(update_fields=["password_changed_at"])
+
+
+@transaction.atomic
+def user_reset_password(*, user: User, acting_user: User, password: str = "") -> str:
+    """Give the account a new initial password, typed by the administrator or (when empty) generated, and
+    return it to be handed over once. The owner must change it at the next sign-in; the account's sessions end
+    (Django checks the password hash on every request)."""
+    _check_security_admin(user=user, acting_user=acting_user)
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            message = "；".join(exc.messages)
+            raise DomainError(message, [FieldError("password", message)], status=422) from None
+    else:
+        password = _initial_password(user)
+    user.set_password(password)
+    user.save()
+    user_require_password_change(user=user, acting_user=acting_user)
+    return password
+
+
+_UPPER, _LOWER, _DIGITS = "ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789"
+
+
+def _initial_password(user: User) -> str:
+    """A random password that passes the password rules for `user`: four groups of four letters and digits
+    joined by hyphens (no 0/O, 1/l/I to misread when it is handed over)."""
+    alphabet = _UPPER + _LOWER + _DIGITS
+    for _attempt in range(50):
+        groups = ["".join(secrets.choice(alphabet) for _i in range(4)) for _g in range(4)]
+        password = "-".join(groups)
+        if not (
+            any(c in _UPPER for c in password)
+            and any(c in _LOWER for c in password)
+            and any(c in _DIGITS for c in password)
+        ):
+            continue
+        try:
+            validate_password(password, user)
+        except ValidationError:
+            continue
+        return password
+    raise RuntimeError("could not generate a password that passes the rules")  # pragma: no cover

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from chengxin.core.errors import DomainError
+from chengxin.units.demo import DEMO_TWO_FACTOR_HINT
 from chengxin.units.demo_data import DEMO_MARK, demo_data_create, parse_years
 from chengxin.units.models import UnitKind
 
@@ -52,3 +53,4 @@ class Command(BaseCommand):
             self.stdout.write("演示账号（仅开发环境）：")
             for username, password, role, unit in result.accounts:
                 self.stdout.write(f"  {username} / {password}  {role}  {unit}")
+            self.stdout.write(DEMO_TWO_FACTOR_HINT)

@@ -1,0 +1,277 @@
+"""Two-factor sign-in pages (every account) and the security administrator's account pages."""
+
+from base64 import b32encode
+from binascii import unhexlify
+from functools import wraps
+from urllib.parse import quote, urlencode
+
+import django_otp
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chengxin.core.errors import DomainError
+from chengxin.units import services
+from chengxin.units.middleware import password_change_reason, two_factor_required
+from chengxin.units.models import Role, User
+from chengxin.units.selectors import accounts_for_security, totp_device_for
+
+# The secret of an enrolment that is not confirmed yet lives in the session, not in the database: opening the
+# page writes nothing, and an abandoned enrolment leaves nothing behind.
+PENDING_KEY = "_chengxin_totp_pending_key"
+ACCOUNTS_PER_PAGE = 50
+
+
+def landing_url(user) -> str:
+    """Where an account starts: the administrators their own pages, everybody else the home page."""
+    if user.role == Role.SYSTEM_ADMIN:
+        return reverse("admin:index")
+    if user.role == Role.SECURITY_ADMIN:
+        return reverse("accounts:security")
+    if user.role == Role.AUDITOR:
+        return reverse("audit:list")
+    return reverse("home")
+
+
+class SignInView(LoginView):
+    """Django's sign-in page; without a `next`, each account goes to its own start page (landing_url)."""
+
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return landing_url(self.request.user)
+
+
+def _next_url(request) -> str:
+    """The page the account asked for before signing in, if it is a path on this site; else its start page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and target != reverse("home")
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
+        return target
+    return landing_url(request.user)
+
+
+def _verified(request) -> bool:
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def _signed_in_with_device(request, device) -> None:
+    """Mark the session verified by `device`, under a new session id (the account's privileges just grew)."""
+    django_otp.login(request, device)
+    request.session.cycle_key()
+
+
+# --- Two-factor sign-in -------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def two_factor_verify(request):
+    """The code page after the password: the 6-digit code of the account's authenticator app."""
+    if _verified(request):
+        return redirect(_next_url(request))
+    if totp_device_for(request.user) is None:
+        return redirect(reverse("accounts:two_factor_setup") + _query_next(request))
+    error = None
+    if request.method == "POST":
+        result = services.totp_verify(user=request.user, token=request.POST.get("token", ""))
+        if result.device is not None:
+            _signed_in_with_device(request, result.device)
+            return redirect(_next_url(request))
+        if result.throttled:
+            error = _("验证码错误次数过多，请 %(seconds)d 秒后再试") % {"seconds": result.wait_seconds}
+        else:
+            error = _("验证码不正确或已经用过：请输入身份验证器上当前显示的 6 位数字")
+    return render(
+        request,
+        "units/two_factor_verify.html",
+        {"error": error, "next": request.POST.get("next") or request.GET.get("next", "")},
+        status=422 if error else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def two_factor_setup(request):
+    """Enrolment: the QR code and the secret for the authenticator app, confirmed by its first code."""
+    if totp_device_for(request.user) is not None:
+        if _verified(request) or not two_factor_required():
+            return redirect("accounts:two_factor")
+        return redirect(reverse("accounts:two_factor_verify") + _query_next(request))
+    key = request.session.get(PENDING_KEY)
+    if not key:
+        key = request.session[PENDING_KEY] = services.totp_new_key()
+    error = None
+    if request.method == "POST":
+        try:
+            device = services.totp_enrol(
+                user=request.user, key=key, token=request.POST.get("token", ""), acting_user=request.user
+            )
+        except DomainError as exc:
+            error = exc.message
+        else:
+            del request.session[PENDING_KEY]
+            _signed_in_with_device(request, device)
+            messages.success(request, _("已启用双因素认证：以后每次登录都要输入身份验证器上的验证码"))
+            return redirect(_next_url(request))
+    secret = b32encode(unhexlify(key)).decode().rstrip("=")
+    url = _otpauth_url(request.user, secret)
+    # segno writes plain SVG elements (no script, no style attribute): shown inline, it needs no img-src rule.
+    svg = segno.make(url, error="m").svg_inline(
+        scale=5, omitsize=True, dark="#000", light="#fff", svgclass="totp-qr", title=_("用身份验证器扫描此二维码")
+    )
+    return render(
+        request,
+        "units/two_factor_setup.html",
+        {
+            "qr_svg": mark_safe(svg),  # noqa: S308 -- generated by segno from our own URL, nothing user-typed
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+            "error": error,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+        status=422 if error else 200,
+    )
+
+
+@require_GET
+@login_required
+def two_factor(request):
+    """The account's own two-factor status: on since when, last used."""
+    return render(
+        request,
+        "units/two_factor.html",
+        {"device": totp_device_for(request.user), "required": two_factor_required()},
+    )
+
+
+def _query_next(request) -> str:
+    target = request.GET.get("next") or request.POST.get("next")
+    return "?" + urlencode({"next": target}) if target else ""
+
+
+def _otpauth_url(user, secret: str) -> str:
+    """The key URI authenticator apps read (github.com/google/google-authenticator/wiki/Key-Uri-Format)."""
+    issuer = getattr(settings, "OTP_TOTP_ISSUER", "") or "诚信兴商宣传月"
+    label = quote(f"{issuer}:{user.get_username()}")
+    query = urlencode({"secret": secret, "issuer": issuer, "algorithm": "SHA1", "digits": 6, "period": 30})
+    return f"otpauth://totp/{label}?{query}"
+
+
+# --- The security administrator's pages ---------------------------------------------------------------------
+
+
+def security_admin_required(view):
+    """Security administrators only; everybody else gets 404, not a hint."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.user.role != Role.SECURITY_ADMIN:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _password_state(user: User) -> str:
+    reason = password_change_reason(user) if user.has_usable_password() else "unusable"
+    return reason or "ok"
+
+
+@require_GET
+@security_admin_required
+def security_accounts(request):
+    """Every account: sign-in lock, two-factor enrolled, password age; locked accounts first."""
+    query = request.GET.get("q", "")
+    page = Paginator(accounts_for_security(query=query), ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
+    for account in page.object_list:
+        account.password_state = _password_state(account)
+    return render(request, "units/security_accounts.html", {"page": page, "q": query})
+
+
+def _account(pk: int) -> User:
+    return get_object_or_404(accounts_for_security(), pk=pk)
+
+
+def _account_page(request, account: User, *, error: str = "", status: int = 200):
+    from axes.models import AccessAttempt
+
+    account.password_state = _password_state(account)
+    return render(
+        request,
+        "units/security_account.html",
+        {
+            "account": account,
+            "attempts": AccessAttempt.objects.filter(username=account.username).order_by("-attempt_time")[:20],
+            "device": totp_device_for(account),
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@security_admin_required
+def security_account(request, pk: int):
+    return _account_page(request, _account(pk))
+
+
+@require_POST
+@security_admin_required
+def security_unlock(request, pk: int):
+    account = _account(pk)
+    services.user_unlock(user=account, acting_user=request.user)
+    messages.success(request, _("已解除“%(username)s”的登录锁定") % {"username": account.username})
+    return redirect("accounts:security_account", pk=account.pk)
+
+
+@require_POST
+@security_admin_required
+def security_reset_two_factor(request, pk: int):
+    account = _account(pk)
+    services.user_reset_two_factor(user=account, acting_user=request.user)
+    messages.success(
+        request,
+        _("已重置“%(username)s”的双因素认证：该账号下次登录时须重新绑定身份验证器") % {"username": account.username},
+    )
+    return redirect("accounts:security_account", pk=account.pk)
+
+
+@never_cache
+@require_POST
+@security_admin_required
+def security_reset_password(request, pk: int):
+    """Shows the new initial password once, on this response only (never stored in clear, never cached)."""
+    account = _account(pk)
+    try:
+        password = services.user_reset_password(
+            user=account, acting_user=request.user, password=request.POST.get("password", "")
+        )
+    except DomainError as exc:
+        if exc.status == 422:
+            return _account_page(request, _account(pk), error=exc.message, status=422)
+        raise
+    return render(
+        request,
+        "units/security_password.html",
+        {"account": account, "password": password, "typed": bool(request.POST.get("password"))},
+    )

@@ -7,11 +7,20 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from chengxin.core.errors import DomainError, FieldError
-from chengxin.core.uploads import DOCUMENT_EXTENSIONS, CheckedDocument, check_document
+from chengxin.core.uploads import (
+    DOCUMENT_EXTENSIONS,
+    JPEG_MAGIC,
+    PNG_MAGIC,
+    CheckedDocument,
+    check_document,
+    image_size,
+)
 
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
-JPEG_MAGIC = b"\xff\xd8\xff"
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# A few kilobytes of PNG can declare a picture of billions of pixels that every reviewer's browser then tries
+# to decode. 100 megapixels is above any camera a unit uses; a side is at most 30000 pixels.
+PHOTO_MAX_PIXELS = 100_000_000
+PHOTO_MAX_SIDE = 30_000
 PHOTO_EXTENSIONS = {"jpg": "jpeg", "jpeg": "jpeg", "png": "png"}
 
 
@@ -51,8 +60,9 @@ def check_photo(uploaded, *, max_bytes: int = PHOTO_MAX_BYTES) -> CheckedPhoto:
     if extension not in PHOTO_EXTENSIONS:
         raise _refuse("photo", _("照片只接受 jpg、jpeg 或 png 格式"))
     uploaded.seek(0)
-    kind = sniff_image(uploaded.read(16))
+    content = uploaded.read()  # at most max_bytes, checked above
     uploaded.seek(0)
+    kind = sniff_image(content[:16])
     if kind is None:
         raise _refuse("photo", _("文件内容不是 JPEG 或 PNG 图片，可能已损坏或格式不符"))
     if kind != PHOTO_EXTENSIONS[extension]:
@@ -61,6 +71,17 @@ def check_photo(uploaded, *, max_bytes: int = PHOTO_MAX_BYTES) -> CheckedPhoto:
             _("文件扩展名为 .%(extension)s，但内容是 %(kind)s 图片，请核对后重新上传")
             % {"extension": extension, "kind": kind.upper()},
         )
+    size = image_size(content)
+    if size is not None:
+        width, height = size
+        if width == 0 or height == 0:
+            raise _refuse("photo", _("照片的宽度或高度为 0，文件可能已损坏"))
+        if width > PHOTO_MAX_SIDE or height > PHOTO_MAX_SIDE or width * height > PHOTO_MAX_PIXELS:
+            raise _refuse(
+                "photo",
+                _("照片尺寸过大（%(width)s×%(height)s 像素），不能超过 %(limit)s 万像素、每边 %(side)s 像素")
+                % {"width": width, "height": height, "limit": PHOTO_MAX_PIXELS // 10_000, "side": PHOTO_MAX_SIDE},
+            )
     return CheckedPhoto(kind=kind, extension=extension, size=uploaded.size)
 
 

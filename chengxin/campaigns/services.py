@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from chengxin.audit.services import audit_record
 from chengxin.campaigns.formtext import FIELD, spec_from_toml
 from chengxin.campaigns.models import Campaign, FocusArea, Participant, PlanActivity, Requirement
 from chengxin.core.errors import DomainError, FieldError
@@ -175,20 +176,31 @@ def campaign_copy(*, source: Campaign, year: int, acting_user=None, **changes) -
     campaign = Campaign.objects.create(
         year=year, organiser=source.organiser, copied_from=source, logo=source.logo.name, **fields
     )
+    copied = {"copied_from": source.year}
     for model in (FocusArea, Requirement):
-        model.objects.bulk_create(
-            model(campaign=campaign, number=s.number, title=s.title, body=s.body)
-            for s in model.objects.filter(campaign=source)
+        copied[model._meta.model_name] = len(
+            model.objects.bulk_create(
+                model(campaign=campaign, number=s.number, title=s.title, body=s.body)
+                for s in model.objects.filter(campaign=source)
+            )
         )
-    PlanActivity.objects.bulk_create(
+    plan = PlanActivity.objects.bulk_create(
         PlanActivity(
             campaign=campaign, number=a.number, title=a.title, lead_body_id=a.lead_body_id, description=a.description
         )
         for a in source.plan_activities.all()
     )
-    Participant.objects.bulk_create(
+    participants = Participant.objects.bulk_create(
         Participant(campaign=campaign, unit_id=p.unit_id, fills_statistics=p.fills_statistics)
         for p in source.participants.all()
+    )
+    # bulk_create sends no save signal: one audit row says what the copy made
+    audit_record(
+        action="campaign_copy",
+        object_type="campaigns.campaign",
+        object_id=campaign.pk,
+        object_repr=str(campaign),
+        changes={**copied, "plan_activities": len(plan), "participants": len(participants)},
     )
     source_form = StatForm.objects.filter(campaign=source).first()
     if source_form is not None:

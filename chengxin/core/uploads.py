@@ -5,6 +5,7 @@ import math
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -18,8 +19,26 @@ ZIP_MAGIC = b"PK\x03\x04"
 MAX_ZIP_ENTRIES = 2_000
 MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_ZIP_RATIO = 200
+ZIP_RATIO_FLOOR = 1024 * 1024  # below this much content a high ratio cannot hurt (a page of repeated text)
+# A VBA project: in a zip document as a part, in an OLE document (WPS, old Word) as a stream name (UTF-16).
+VBA_PART = "vbaproject.bin"
+MACRO_TYPE = b"macroEnabled"
+OLE_VBA_STREAM = "_VBA_PROJECT".encode("utf-16-le")
+# Relationships that make Word or WPS fetch something from elsewhere when the file is opened: a remote template
+# (the classic way to pull macros into a clean .docx), a linked OLE object, a frame, a sub-document.
+# Hyperlinks are external too, and are fine: they open only when clicked.
+_FETCHING_RELATIONSHIP = re.compile(
+    rb"<Relationship\b(?=[^>]*TargetMode\s*=\s*[\"']External[\"'])"
+    rb"(?=[^>]*Type\s*=\s*[\"'][^\"']*/(attachedTemplate|oleObject|frame|subDocument)[\"'])[^>]*>",
+    re.IGNORECASE,
+)
 
 DOCUMENT_EXTENSIONS = {"pdf": "pdf", "docx": "docx", "wps": "wps"}
+
+JPEG_MAGIC = b"\xff\xd8\xff"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# JPEG start-of-frame markers (baseline, progressive, lossless…), which carry the picture's size.
+_JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 
 
 @dataclass(frozen=True)
@@ -33,11 +52,32 @@ def _refuse(message: str, field: str = "summary") -> DomainError:
     return DomainError(message, errors=[FieldError(field, message)])
 
 
+def _refuse_macros() -> DomainError:
+    return _refuse(_("文件含有宏，为安全起见不予接收：请另存为不含宏的 docx 或 pdf 后再上传"))
+
+
+def _check_docx_parts(archive: zipfile.ZipFile, names: set[str]) -> None:
+    """Refuse a Word document that carries macros or fetches a template or object from elsewhere when opened.
+    Only [Content_Types].xml and the .rels parts are read, after the size checks."""
+    if any(n.lower().endswith(VBA_PART) for n in names) or MACRO_TYPE in archive.read("[Content_Types].xml"):
+        raise _refuse_macros()
+    for name in sorted(n for n in names if n.endswith(".rels")):
+        if match := _FETCHING_RELATIONSHIP.search(archive.read(name)):
+            raise _refuse(
+                _("文件会在打开时从外部获取模板或对象（%(kind)s），为安全起见不予接收：请另存为 pdf 后再上传")
+                % {"kind": match.group(1).decode()}
+            )
+
+
 def sniff_document(head: bytes, stream) -> str | None:
-    """The document kind the bytes are, or None."""
+    """The document kind the bytes are, or None. Raises DomainError for a document that is one of those kinds
+    but unsafe to hand to the reviewers: a zip bomb, encrypted, with macros, or fetching content when opened."""
     if head.startswith(PDF_MAGIC):
         return "pdf"
     if head.startswith(OLE_MAGIC):
+        stream.seek(0)
+        if OLE_VBA_STREAM in stream.read():
+            raise _refuse_macros()
         return "wps"
     if head.startswith(ZIP_MAGIC):
         stream.seek(0)
@@ -48,14 +88,16 @@ def sniff_document(head: bytes, stream) -> str | None:
                     raise _refuse(_("文件内部条目过多，已拒收"))
                 total = sum(i.file_size for i in infos)
                 packed = sum(i.compress_size for i in infos) or 1
-                if total > MAX_ZIP_UNCOMPRESSED or total / packed > MAX_ZIP_RATIO:
+                if total > MAX_ZIP_UNCOMPRESSED or (total > ZIP_RATIO_FLOOR and total / packed > MAX_ZIP_RATIO):
                     raise _refuse(_("文件解压后过大（疑似压缩炸弹），已拒收"))
                 if any(i.flag_bits & 0x1 for i in infos):
                     raise _refuse(_("文件已加密，请去掉密码后再上传"))
                 names = {i.filename for i in infos}
                 if "[Content_Types].xml" in names and "word/document.xml" in names:
+                    _check_docx_parts(archive, names)
                     return "docx"
-        except zipfile.BadZipFile:
+        # A damaged or lying archive (an entry longer than declared fails its CRC) is not a document.
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError, ValueError):
             return None
     return None
 
@@ -90,6 +132,39 @@ def check_document(uploaded, *, max_bytes: int) -> CheckedDocument:
             % {"extension": extension, "kind": kind}
         )
     return CheckedDocument(kind=kind, extension=extension, size=size)
+
+
+def image_size(content: bytes) -> tuple[int, int] | None:
+    """(width, height) that a PNG's IHDR or a JPEG's start-of-frame declares; None when there is none to read
+    (a browser cannot decode such a file either)."""
+    if content.startswith(PNG_MAGIC) and content[12:16] == b"IHDR" and len(content) >= 24:
+        return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+    if not content.startswith(JPEG_MAGIC):
+        return None
+    at = 2
+    while at + 4 <= len(content):
+        if content[at] != 0xFF:
+            return None
+        marker = content[at + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            at += 1
+            continue
+        if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
+            at += 2
+            continue
+        if marker in (0xD9, 0xDA):  # end of image, or start of scan before any frame header
+            return None
+        length = int.from_bytes(content[at + 2 : at + 4], "big")
+        if marker in _JPEG_SOF:
+            if length < 7 or at + 9 > len(content):
+                return None
+            height = int.from_bytes(content[at + 5 : at + 7], "big")
+            width = int.from_bytes(content[at + 7 : at + 9], "big")
+            return width, height
+        if length < 2:
+            return None
+        at += 2 + length
+    return None
 
 
 def safe_filename(name: str, fallback: str = "file") -> str:

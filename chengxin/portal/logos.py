@@ -7,13 +7,32 @@ from defusedxml import DefusedXmlException
 from django.utils.translation import gettext as _
 
 from chengxin.core.errors import DomainError, FieldError
+from chengxin.core.uploads import PNG_MAGIC, image_size
 
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 PNG_MAX_BYTES = 5 * 1024 * 1024
+PNG_MAX_SIDE = 20_000  # a logo needs far less; a larger one is a decompression bomb for whoever opens it
 SVG_MAX_BYTES = 1 * 1024 * 1024
 SAFE_REFERENCE = re.compile(r"^\s*(#|data:image/(png|jpeg|gif|webp);)", re.IGNORECASE)
-# Elements that run code, load other documents or embed foreign markup.
-FORBIDDEN_ELEMENTS = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
+# Elements that run code, load other documents, embed foreign markup, or (HTML's) redirect, post or set the base.
+FORBIDDEN_ELEMENTS = {
+    "script",
+    "foreignobject",
+    "iframe",
+    "embed",
+    "object",
+    "handler",
+    "listener",
+    "meta",
+    "link",
+    "base",
+    "form",
+}
+# HTML elements placed in an SVG are live HTML when the file is opened on its own (a <meta http-equiv>, a
+# <form>…): an SVG drawing needs none.
+XHTML_NAMESPACE = "{http://www.w3.org/1999/xhtml}"
+# CSS that loads from elsewhere: @import, url(…) of anything but a fragment of this file, image-set("https://…")
+# (also -webkit-image-set). A backslash is refused apart: CSS escapes can spell url( as u\72l(.
+CSS_LOADS = re.compile(r"@import|url\((?!\s*['\"]?\s*#)|image-set\(", re.IGNORECASE)
 
 
 def _refuse(message: str) -> DomainError:
@@ -30,6 +49,12 @@ def check_png(content: bytes) -> None:
         raise _refuse(_("PNG 文件不能超过 %(limit)s MB") % {"limit": PNG_MAX_BYTES // 1024 // 1024})
     if not content.startswith(PNG_MAGIC):
         raise _refuse(_("文件内容不是 PNG 图片"))
+    width, height = image_size(content) or (0, 0)  # from the IHDR header, when there is one to read
+    if width > PNG_MAX_SIDE or height > PNG_MAX_SIDE:
+        raise _refuse(
+            _("PNG 图片尺寸过大（%(width)s×%(height)s 像素），每边不能超过 %(limit)s 像素")
+            % {"width": width, "height": height, "limit": PNG_MAX_SIDE}
+        )
 
 
 def check_svg(content: bytes) -> None:
@@ -50,7 +75,7 @@ def check_svg(content: bytes) -> None:
         if not isinstance(element.tag, str):
             continue
         tag = _local(element.tag)
-        if tag in FORBIDDEN_ELEMENTS:
+        if tag in FORBIDDEN_ELEMENTS or element.tag.startswith(XHTML_NAMESPACE):
             raise _refuse(_("SVG 文件不能包含脚本或嵌入内容（<%(tag)s>）") % {"tag": tag})
         for name, value in element.attrib.items():
             attribute = _local(name)
@@ -60,7 +85,9 @@ def check_svg(content: bytes) -> None:
                 raise _refuse(_("SVG 文件不能包含事件处理属性（%(name)s）") % {"name": attribute})
             if attribute in ("href", "src") and not SAFE_REFERENCE.match(value):
                 raise _refuse(_("SVG 文件不能引用外部资源（%(value)s）") % {"value": value[:60]})
-            if "url(" in value.lower() and not re.search(r"url\(\s*['\"]?#", value, re.IGNORECASE):
+            if CSS_LOADS.search(value):
                 raise _refuse(_("SVG 文件不能引用外部资源（%(value)s）") % {"value": value[:60]})
-        if tag == "style" and element.text and re.search(r"@import|url\(\s*['\"]?(?!#)", element.text, re.I):
+            if "\\" in value:
+                raise _refuse(_("SVG 文件的属性不能含有反斜杠转义（%(name)s）") % {"name": attribute})
+        if tag == "style" and element.text and (CSS_LOADS.search(element.text) or "\\" in element.text):
             raise _refuse(_("SVG 文件的样式不能引用外部资源"))

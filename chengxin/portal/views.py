@@ -23,7 +23,7 @@ from chengxin.portal.services import case_publish, case_reject, case_save, logo_
 from chengxin.units.models import Role
 
 CASES_PER_PAGE = 12
-SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
 
 @require_GET

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from huey.contrib.djhuey import db_task
 
+from chengxin.audit.context import audit_context
 from chengxin.units.models import Unit
 from chengxin.workbooks.models import ImportJob
 from chengxin.workbooks.services import FileResult, stats_import_file
@@ -56,29 +57,31 @@ def job_run(job_id) -> ImportJob:
     """Read (preview) or import every file of the job, recording progress after each file."""
     job = ImportJob.objects.select_related("campaign", "created_by").get(pk=job_id)
     ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.RUNNING)
-    choice = Unit.objects.filter(code=job.unit_code).first() if job.unit_code else None
-    folder = staging_dir(job.staging)
-    results = []
-    try:
-        for item in job.files:
-            result = stats_import_file(
-                campaign=job.campaign,
-                data=(folder / item["path"]).read_bytes(),
-                file_name=item["name"],
-                acting_user=job.created_by,
-                empty_is_zero=job.empty_is_zero,
-                unit_choice=choice,
-                dry_run=job.kind == ImportJob.Kind.PREVIEW,
-            )
-            results.append(summarise(result))
-            ImportJob.objects.filter(pk=job.pk).update(done=len(results), results=results)
-        ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.DONE)
-    except Exception as exc:  # the person sees that the job failed instead of waiting forever
-        ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED, error=str(exc)[:1000])
-        raise
-    finally:
-        if job.kind == ImportJob.Kind.IMPORT:
-            shutil.rmtree(folder, ignore_errors=True)
+    # run in a worker thread, outside the request: the audit rows name the person who started the job
+    with audit_context(user=job.created_by, label="task:import"):
+        choice = Unit.objects.filter(code=job.unit_code).first() if job.unit_code else None
+        folder = staging_dir(job.staging)
+        results = []
+        try:
+            for item in job.files:
+                result = stats_import_file(
+                    campaign=job.campaign,
+                    data=(folder / item["path"]).read_bytes(),
+                    file_name=item["name"],
+                    acting_user=job.created_by,
+                    empty_is_zero=job.empty_is_zero,
+                    unit_choice=choice,
+                    dry_run=job.kind == ImportJob.Kind.PREVIEW,
+                )
+                results.append(summarise(result))
+                ImportJob.objects.filter(pk=job.pk).update(done=len(results), results=results)
+            ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.DONE)
+        except Exception as exc:  # the person sees that the job failed instead of waiting forever
+            ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.FAILED, error=str(exc)[:1000])
+            raise
+        finally:
+            if job.kind == ImportJob.Kind.IMPORT:
+                shutil.rmtree(folder, ignore_errors=True)
     job.refresh_from_db()
     return job
 

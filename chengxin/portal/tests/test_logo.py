@@ -97,7 +97,7 @@ def test_uploaded_logos_are_downloadable_by_anyone_as_attachments(client, dave):
     svg = client.get(reverse("portal:logo_svg", kwargs={"year": 2020}))
     assert svg.status_code == 200 and b"".join(svg.streaming_content) == GOOD_SVG
     assert svg["Content-Type"] == "image/svg+xml"
-    assert svg["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'"
+    assert svg["Content-Security-Policy"] == "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     assert svg["Content-Disposition"].startswith("attachment;")
     assert "filename*=utf-8''2020" in svg["Content-Disposition"] and ".svg" in svg["Content-Disposition"]
 

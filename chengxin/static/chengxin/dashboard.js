@@ -1,5 +1,7 @@
 // The dashboard's charts (Apache ECharts) and its sortable ranking. Every chart's numbers are also in a table on
-// the page; the data come from json_script blocks, never from inline scripts.
+// the page; the data come from json_script blocks, never from inline scripts. Tooltips are drawn on the canvas
+// (renderMode "richText"): ECharts' HTML tooltips carry style attributes, which the Content-Security-Policy
+// refuses, and would read unit names as HTML.
 (function () {
   "use strict";
 
@@ -40,7 +42,7 @@
       data: [{ xAxis: d.deadline }]
     };
     init(el).setOption({
-      tooltip: { trigger: "axis" },
+      tooltip: { renderMode: "richText", trigger: "axis" },
       legend: { top: 0 },
       grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: days, boundaryGap: false },
@@ -62,7 +64,7 @@
       });
     }
     init(el, Math.max(300, d.length * (hasPrevious ? 34 : 24))).setOption({
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: fmt },
+      tooltip: { renderMode: "richText", trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: fmt },
       legend: { top: 0 },
       grid: { left: 8, right: 40, top: 30, bottom: 8, containLabel: true },
       xAxis: { type: "value", axisLabel: { formatter: fmt } },
@@ -75,7 +77,7 @@
   function media(el) {
     var d = data(el);
     init(el).setOption({
-      tooltip: { trigger: "item", valueFormatter: fmt },
+      tooltip: { renderMode: "richText", trigger: "item", valueFormatter: fmt },
       legend: { top: 0 },
       series: [
         {
@@ -105,10 +107,11 @@
         var chart = init(el);
         chart.setOption({
           tooltip: {
+            renderMode: "richText",
             trigger: "item",
             formatter: function (p) {
               var x = byId[p.name];
-              return x ? x.name + "<br>" + el.getAttribute("data-figure") + ": " + fmt(x.value) : "";
+              return x ? x.name + "\n" + el.getAttribute("data-figure") + ": " + fmt(x.value) : "";
             }
           },
           visualMap: {

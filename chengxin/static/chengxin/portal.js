@@ -1,11 +1,14 @@
 // The public pages: the language switch (sets the same cookie as Django's set_language, so the cached pages need no
-// CSRF token) and the map of where published activities took place (ECharts; data from a json_script block).
+// CSRF token) and the map of where published activities took place (ECharts; data from a json_script block;
+// the tooltip is drawn on the canvas, as the Content-Security-Policy refuses the style attributes of HTML ones).
 (function () {
   "use strict";
 
   function switchLanguage(event) {
     var code = event.currentTarget.getAttribute("data-language");
-    document.cookie = "django_language=" + encodeURIComponent(code) + "; path=/; max-age=31536000; SameSite=Lax";
+    // Secure over HTTPS, like the cookie Django sets in production (LANGUAGE_COOKIE_SECURE).
+    var secure = window.location.protocol === "https:" ? "; Secure" : "";
+    document.cookie = "django_language=" + encodeURIComponent(code) + "; path=/; max-age=31536000; SameSite=Lax" + secure;
     window.location.reload();
   }
 
@@ -24,10 +27,11 @@
         el.chart = chart;
         chart.setOption({
           tooltip: {
+            renderMode: "richText",
             trigger: "item",
             formatter: function (p) {
               var x = byId[p.name];
-              return x ? x.name + "<br>" + el.getAttribute("data-label") + ": " + x.value : "";
+              return x ? x.name + "\n" + el.getAttribute("data-label") + ": " + x.value : "";
             }
           },
           visualMap: {

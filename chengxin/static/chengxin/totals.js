@@ -6,7 +6,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var chart = window.echarts.init(el);
     chart.setOption({
       grid: { left: 8, right: 80, top: 10, bottom: 10, containLabel: true },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      tooltip: { renderMode: "richText", trigger: "axis", axisPointer: { type: "shadow" } },
       xAxis: { type: "value", axisLabel: { formatter: function (v) { return v.toLocaleString("zh-CN"); } } },
       yAxis: { type: "category", inverse: true, data: data.map(function (d) { return d.name; }) },
       series: [{

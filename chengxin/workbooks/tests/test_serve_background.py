@@ -25,7 +25,7 @@ def _free_port() -> int:
 def server(tmp_path):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
-    env.update(CHENGXIN_VAR_DIR=str(tmp_path / "var"), CHENGXIN_ENV="development")
+    env.update(CHENGXIN_VAR_DIR=str(tmp_path / "var"), CHENGXIN_ENV="development", CHENGXIN_2FA_REQUIRED="0")
     process = subprocess.Popen(
         [sys.executable, "-m", "chengxin", "serve", "--port", str(port)],
         env=env,

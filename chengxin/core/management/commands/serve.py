@@ -24,11 +24,12 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
         elif settings.CHENGXIN_DEMO_ACCOUNTS:
-            from chengxin.units.demo import demo_accounts_ensure
+            from chengxin.units.demo import DEMO_TWO_FACTOR_HINT, demo_accounts_ensure
 
             self.stdout.write("演示账号（仅开发环境）：")
             for username, password, role, unit in demo_accounts_ensure():
                 self.stdout.write(f"  {username:<16} 密码 {password}  {role:<6} {unit}")
+            self.stdout.write(DEMO_TWO_FACTOR_HINT)
         self.stdout.write(f"诚信兴商宣传月活动管理平台：http://{host}:{port}/  （Ctrl+C 停止）")
         self.stdout.flush()
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from chengxin.core.env import email_settings, env_bool, env_choice, env_int, env_list, env_required, env_str
@@ -39,6 +40,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "ninja",
     "chengxin.core",
     "chengxin.units",
     "chengxin.campaigns",
@@ -50,20 +55,28 @@ INSTALLED_APPS = [
     "chengxin.portal",
     "chengxin.activities",
     "chengxin.commitments",
+    "chengxin.api",
+    "chengxin.audit",
     "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "chengxin.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "chengxin.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "chengxin.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "chengxin.units.middleware.SessionLimitsMiddleware",
     "chengxin.units.middleware.PasswordAgeMiddleware",
+    "chengxin.units.middleware.TwoFactorMiddleware",
+    "chengxin.units.middleware.DutiesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chengxin.core.middleware.DomainErrorMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.
@@ -234,10 +247,46 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Lax, not Strict: a link from a notice email must open the signed-in page, not the login form.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Not HttpOnly: the cached public pages switch language by setting this cookie from JavaScript (portal.js).
+LANGUAGE_COOKIE_HTTPONLY = False
+# Origins (scheme://host[:port]) allowed to POST besides the site's own, e.g. when a proxy rewrites Host.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# Content-Security-Policy (django-csp 4): only this site's own scripts, styles, images and data: images, no
+# plugin, no framing, forms post only here. No inline script, event handler attribute or style attribute is
+# allowed: the templates use static files and data-* attributes (static/chengxin/app.js), htmx is told not to
+# inject its indicator style (base.html) and ECharts draws its tooltips on the canvas. The Django admin and
+# django-ninja's Swagger UI run under the same policy (core/tests/test_upload_csp_browser.py). A view that
+# must differ sets its own header (the file downloads do) or uses django-csp's decorators.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page of the system uses, switched off (chengxin.core.middleware.PermissionsPolicyMiddleware).
+CHENGXIN_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), browsing-topics=()"
+)
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -258,6 +307,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "WARNING"},
 }
+
+# Two-factor sign-in (TOTP) for every account: always on in production; development may switch it off.
+if PRODUCTION:
+    if not env_bool("CHENGXIN_2FA_REQUIRED", True):
+        raise ImproperlyConfigured("CHENGXIN_2FA_REQUIRED cannot be switched off in production.")
+    CHENGXIN_2FA_REQUIRED = True
+else:
+    CHENGXIN_2FA_REQUIRED = env_bool("CHENGXIN_2FA_REQUIRED", True)
+OTP_TOTP_ISSUER = "诚信兴商宣传月"  # the name authenticator apps show beside the account
+
+# Days the audit log is kept; MLPS 2.0 level 3 asks for at least six months (180 days).
+CHENGXIN_AUDIT_RETENTION_DAYS = env_int("CHENGXIN_AUDIT_RETENTION_DAYS", 180)
+if CHENGXIN_AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("CHENGXIN_AUDIT_RETENTION_DAYS must be at least 180 (six months).")
 
 # Demo accounts are created by `chengxin serve` in development only, never in production.
 CHENGXIN_DEMO_ACCOUNTS = not PRODUCTION and env_bool("CHENGXIN_DEMO_ACCOUNTS", True)

@@ -5,16 +5,19 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 from chengxin.reporting.views import home
+from chengxin.units.views import SignInView
 
 admin.site.site_header = "诚信兴商宣传月活动管理平台 · 系统管理"
 admin.site.site_title = "诚信兴商宣传月"
 
 urlpatterns = [
     path("", home, name="home"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Two-factor sign-in and the security administrator's pages (chengxin.units).
+    path("accounts/", include("chengxin.units.urls")),
     path("campaigns/", include("chengxin.campaigns.urls")),
     path("campaigns/", include("chengxin.reporting.urls")),
     path("campaigns/", include("chengxin.analytics.urls")),
@@ -23,7 +26,9 @@ urlpatterns = [
     path("campaigns/", include("chengxin.activities.urls")),
     path("commitments/", include("chengxin.commitments.urls")),
     path("public/", include("chengxin.portal.urls")),
+    path("api/v1/", include("chengxin.api.urls")),
+    path("audit/", include("chengxin.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("favicon.ico", lambda request: redirect(static("chengxin/favicon.svg"), permanent=True)),
+    path("favicon.ico", lambda request: redirect(static("chengxin/favicon.svg"), permanent=True), name="favicon"),
 ]

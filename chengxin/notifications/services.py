@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from chengxin.audit.services import audit_record
 from chengxin.campaigns.models import Campaign, Participant
 from chengxin.core.errors import DomainError, FieldError
 from chengxin.notifications.models import Notice, NoticeKind, Reminder
@@ -123,9 +124,10 @@ def _report_notice(*, report: Report, kind: str) -> Notice:
                     % names,
                 ]
             )
-    return Notice.objects.create(
-        unit=unit, campaign=campaign, kind=kind, title=title, body=body, link=_entry_path(campaign, unit)
-    )
+    with transaction.atomic():  # after the review's commit: its own transaction, with its audit row
+        return Notice.objects.create(
+            unit=unit, campaign=campaign, kind=kind, title=title, body=body, link=_entry_path(campaign, unit)
+        )
 
 
 def notify_report_returned(*, report: Report) -> Notice:
@@ -354,4 +356,12 @@ def notices_mark_all_read(*, unit: Unit, acting_user: User) -> int:
     """Mark every unread notice of the unit read; returns how many."""
     if acting_user.unit_id is None or acting_user.unit_id != unit.pk:
         raise DomainError(_("只能处理本单位的通知"), status=404)
-    return Notice.objects.filter(unit=unit, read_at=None).update(read_at=timezone.now())
+    count = Notice.objects.filter(unit=unit, read_at=None).update(read_at=timezone.now())
+    if count:  # a queryset update sends no signal: the audit row is written here
+        audit_record(
+            action="notices_mark_read",
+            object_type="notifications.notice",
+            object_repr=unit.name,
+            changes={"unit": unit.code, "count": count},
+        )
+    return count

@@ -3,18 +3,24 @@
 from django.db.models import QuerySet
 
 from chengxin.reporting.models import FigureValue, Report, ReportEvent, SummaryFile
+from chengxin.statform.definition import FormDefinition
 
 
 def _as_values(rows) -> dict[str, int | str | None]:
     return {code: (number if kind == "number" else text) for code, kind, number, text in rows}
 
 
-def report_values(report: Report) -> dict[str, int | str | None]:
-    """Stored figures of a report by figure code."""
+def report_values(report: Report, definition: FormDefinition | None = None) -> dict[str, int | str | None]:
+    """Stored figures of a report by figure code. With the campaign's form `definition` at hand, the figures'
+    codes and kinds are taken from it (a lighter query)."""
     if report.pk is None:
         return {}
-    rows = FigureValue.objects.filter(report=report).values_list("figure__code", "figure__kind", "number", "text")
-    return _as_values(rows)
+    if definition is None:
+        rows = FigureValue.objects.filter(report=report).values_list("figure__code", "figure__kind", "number", "text")
+        return _as_values(rows)
+    by_pk = {f.pk: f for f in definition.figures}
+    rows = FigureValue.objects.filter(report=report).values_list("figure_id", "number", "text")
+    return {by_pk[pk].code: (number if by_pk[pk].is_number else text) for pk, number, text in rows if pk in by_pk}
 
 
 def report_previous_values(report: Report) -> dict[str, int | str | None] | None:
@@ -32,6 +38,11 @@ def summary_current(report: Report) -> SummaryFile | None:
     if report.pk is None:
         return None
     return SummaryFile.objects.filter(report=report).first()
+
+
+def summary_uploaded(report: Report) -> bool:
+    """True if the report has a summary report (the current one is `summary_current`)."""
+    return report.pk is not None and SummaryFile.objects.filter(report=report).exists()
 
 
 def report_history(report: Report) -> QuerySet[ReportEvent]:

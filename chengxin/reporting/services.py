@@ -1,22 +1,25 @@
 """Every write to a report: save a draft, upload the summary, submit, return, accept.
 
 Each function is one transaction, checks who acts and whether the lifecycle allows the step, and
-appends a ReportEvent (the report's history: who, when, old → new, why).
+appends a ReportEvent (the report's history: who, when, old → new, why). Their audit rows are appended to the
+audit chain at the end of the function (`audit_deferred`), so the chain's lock is held from there to the commit
+only, not while the figures are written and checked.
 """
 
 import hashlib
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from chengxin.audit.services import audit_deferred
 from chengxin.campaigns.models import Campaign, Participant, is_late, is_locked
 from chengxin.core.errors import ConflictError, DomainError, FieldError, LockedError, TransitionError
 from chengxin.core.numbers import format_number
@@ -24,6 +27,7 @@ from chengxin.core.uploads import check_document
 from chengxin.notifications.services import notify_report_accepted, notify_report_returned
 from chengxin.reporting.models import Action, FigureValue, Report, ReportEvent, Status, SummaryFile
 from chengxin.reporting.selectors import report_previous_values, report_values, summary_current
+from chengxin.statform.definition import FormDefinition
 from chengxin.statform.selectors import form_definition
 from chengxin.statform.validation import Finding, check_values, parse_values
 from chengxin.units.models import Unit, User
@@ -51,6 +55,7 @@ _REFUSALS = {
 class SaveResult:
     report: Report
     findings: list[Finding]
+    values: dict = field(default_factory=dict)  # the report's stored figures after the save, by code
 
 
 def _next_status(report: Report, action: str) -> str:
@@ -77,6 +82,7 @@ def _participant(report: Report) -> Participant:
         raise DomainError(
             _("%(unit)s不是%(year)s年的报送单位") % {"unit": report.unit, "year": report.campaign.year}, status=404
         )
+    participant.campaign = report.campaign  # the same row: its dates need no second read
     return participant
 
 
@@ -136,7 +142,8 @@ def _bump_version(report: Report, expected: int | None) -> None:
         raise ConflictError(
             _("报告已被他人修改（可能在另一个窗口中保存过）。请刷新页面查看最新数据后再修改，您本次填写的内容未保存。")
         )
-    report.version = Report.objects.values_list("version", flat=True).get(pk=report.pk)
+    # Every caller holds the row's lock (`_lock`), which read the version just before.
+    report.version += 1
 
 
 def _log(report: Report, user: User, action: str, old: str, new: str, *, reason: str = "", changes=None) -> None:
@@ -146,10 +153,21 @@ def _log(report: Report, user: User, action: str, old: str, new: str, *, reason:
 
 
 def _lock(report: Report) -> Report:
-    """The report's row, created if the unit never saved anything, locked for this transaction."""
+    """The report's row, created if the unit never saved anything, locked for this transaction. Its `version`
+    is the stored one until the transaction ends (`_bump_version` relies on it)."""
+    campaign, unit = report.campaign, report.unit
     if report.pk is None:
-        report, _created = Report.objects.get_or_create(campaign_id=report.campaign_id, unit_id=report.unit_id)
-    return Report.objects.select_for_update().select_related("campaign", "unit").get(pk=report.pk)
+        try:
+            with transaction.atomic():
+                # A row this transaction inserts is its own until the commit (a concurrent insert of the same
+                # report waits on the unique constraint, then fails): no need to lock it again.
+                return Report.objects.create(campaign=campaign, unit=unit)
+        except IntegrityError:  # another request started the report meanwhile: lock that one
+            report = Report.objects.get(campaign=campaign, unit=unit)
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    # The campaign and the unit are the caller's (no report write changes them): not read again.
+    locked.campaign, locked.unit = campaign, unit
+    return locked
 
 
 def report_get_or_start(*, campaign: Campaign, unit: Unit) -> Report:
@@ -158,18 +176,27 @@ def report_get_or_start(*, campaign: Campaign, unit: Unit) -> Report:
     return report
 
 
-def report_check(report: Report, values: Mapping | None = None, *, require_complete: bool = False) -> list[Finding]:
-    """Every rule of the form applied to the report's (or the given) values."""
-    participant = _participant(report)
+def report_check(
+    report: Report,
+    values: Mapping | None = None,
+    *,
+    require_complete: bool = False,
+    participant: Participant | None = None,
+    definition: FormDefinition | None = None,
+) -> list[Finding]:
+    """Every rule of the form applied to the report's (or the given) values. `participant` (the report's unit
+    in the campaign) and `definition` (the campaign's form), when the caller has them, are not read again."""
+    participant = participant or _participant(report)
     if not participant.fills_statistics:
         return []
-    definition = form_definition(report.campaign)
+    definition = definition or form_definition(report.campaign)
     if values is None:
-        values = report_values(report)
+        values = report_values(report, definition)
     return check_values(definition, values, previous=report_previous_values(report), require_complete=require_complete)
 
 
 @transaction.atomic
+@audit_deferred()
 def report_save_draft(
     *,
     report: Report,
@@ -179,7 +206,10 @@ def report_save_draft(
     explanations: Mapping[str, str] | None = None,
 ) -> SaveResult:
     """Save typed figures as a draft. Text that is not a number refuses the whole save (nothing is written),
-    with an error per cell; rule errors and warnings are returned, and block only submission."""
+    with an error per cell; rule errors and warnings are returned, and block only submission.
+
+    The history event lists every figure that changed, old → new: it is the audit trail of the figures (the
+    audit log records that event, not each stored value)."""
     participant = _require_reporter(report, acting_user, on_behalf=True)
     report = _lock(report)
     new_status = _next_status(report, Action.SAVE_DRAFT)
@@ -193,25 +223,34 @@ def report_save_draft(
             errors=[FieldError(f.figure, f.message) for f in parse_findings],
         )
     _bump_version(report, version)
-    existing = {v.figure_id: v for v in report.values.select_related("figure")}
-    figures = {f.code: f for f in report.campaign.stat_form.figures.all()}
-    changes = []
+    by_pk = {f.pk: f for f in definition.figures}
+    existing = {v.figure_id: v for v in FigureValue.objects.filter(report=report)}
+    stored = {
+        by_pk[pk].code: (v.number if by_pk[pk].is_number else v.text) for pk, v in existing.items() if pk in by_pk
+    }
+    changes, created, updated = [], [], []
     for code, value in values.items():
-        figure = figures[code]
-        current = existing.get(figure.pk)
-        old = None if current is None else (current.number if figure.kind == "number" else current.text)
+        figure = definition.by_code[code]
+        old = stored.get(code)
         if old == value or (old in (None, "") and value in (None, "")):
             continue
         changes.append(
             {
                 "code": code,
-                "label": definition.by_code[code].cell_name,
+                "label": figure.cell_name,
                 "old": format_number(old) if isinstance(old, int) else (old or ""),
                 "new": format_number(value) if isinstance(value, int) else (value or ""),
             }
         )
-        field = {"number": value} if figure.kind == "number" else {"text": value or ""}
-        FigureValue.objects.update_or_create(report=report, figure=figure, defaults=field)
+        row = existing.get(figure.pk) or FigureValue(report=report, figure_id=figure.pk)
+        if figure.is_number:
+            row.number = value
+        else:
+            row.text = value or ""
+        (updated if row.pk else created).append(row)
+        stored[code] = value if figure.is_number else (value or "")
+    FigureValue.objects.bulk_create(created)
+    FigureValue.objects.bulk_update(updated, ["number", "text"])
     if explanations is not None:
         report.explanations = {k: v.strip() for k, v in explanations.items() if v and v.strip()}
     old_status = report.status
@@ -219,10 +258,12 @@ def report_save_draft(
     report.save(update_fields=["status", "explanations", "updated_at"])
     if changes or old_status != new_status:
         _log(report, acting_user, Action.SAVE_DRAFT, old_status, new_status, changes=changes)
-    return SaveResult(report, report_check(report))
+    findings = report_check(report, stored, participant=participant, definition=definition)
+    return SaveResult(report, findings, stored)
 
 
 @transaction.atomic
+@audit_deferred()
 def report_upload_summary(*, report: Report, uploaded_file, acting_user: User) -> SummaryFile:
     """Store the summary report under a generated name outside the web root; the newest upload counts."""
     _require_reporter(report, acting_user)
@@ -257,6 +298,7 @@ def report_upload_summary(*, report: Report, uploaded_file, acting_user: User) -
 
 
 @transaction.atomic
+@audit_deferred()
 def report_submit(
     *, report: Report, version: int | None, acting_user: User, explanations: Mapping[str, str] | None = None
 ) -> Report:
@@ -269,7 +311,7 @@ def report_submit(
     if explanations is not None:
         report.explanations = {k: v.strip() for k, v in explanations.items() if v and v.strip()}
     problems: list[FieldError] = []
-    for finding in report_check(report, require_complete=True):
+    for finding in report_check(report, require_complete=True, participant=participant):
         if finding.is_error:
             problems.append(FieldError(finding.figure, finding.message))
         elif not report.explanations.get(finding.rule):
@@ -304,6 +346,7 @@ def report_submit(
 
 
 @transaction.atomic
+@audit_deferred()
 def report_return(*, report: Report, reason: str, acting_user: User) -> Report:
     """Send a submitted report back to its unit with the reviewer's reason."""
     _require_reviewer(acting_user, report.unit)
@@ -325,6 +368,7 @@ def report_return(*, report: Report, reason: str, acting_user: User) -> Report:
 
 
 @transaction.atomic
+@audit_deferred()
 def report_accept(*, report: Report, acting_user: User, reason: str = "") -> Report:
     """Accept a submitted report; it is locked from then on. A sub-unit's accepted report counts in its
     parent's roll-up."""
@@ -348,6 +392,9 @@ def reports_accept_clean(*, reports: list[Report], acting_user: User) -> tuple[l
     """Accept every given report that is submitted and has no finding at all; the others are left, with
     the reason, for one-by-one review."""
     accepted, skipped = [], []
+    # Lock every report first, in one order: the audit chain is locked from the first audited write on, so a
+    # lock taken after it could wait on a transaction that waits for the chain (a deadlock on PostgreSQL).
+    list(Report.objects.select_for_update().filter(pk__in=[r.pk for r in reports if r.pk]).order_by("pk"))
     for report in reports:
         _require_reviewer(acting_user, report.unit)
         if report.status != Status.SUBMITTED:

@@ -124,7 +124,10 @@ def _report(year: int, unit: Unit) -> Report:
 def home(request):
     user = request.user
     from chengxin.campaigns.selectors import campaign_current
+    from chengxin.units.views import landing_url
 
+    if user.is_administrator:  # the separated administrative roles (三权分立) do no reporting work
+        return redirect(landing_url(user))
     campaign = campaign_current()
     if campaign is None:
         return render(request, "empty.html")

@@ -25,6 +25,7 @@ class FigureDef:
 
     # The codes of every figure printed in the same row (one printed cell may hold two figures).
     row_codes: tuple[str, ...] = ()
+    pk: int | None = None  # the Figure row's primary key (what a stored value refers to)
 
     @property
     def short_name(self) -> str:
@@ -79,6 +80,8 @@ class TableLine:
 
 @dataclass
 class FormDefinition:
+    """The whole form. `statform.selectors.form_definition` shares one instance between requests: read-only."""
+
     title: str
     roots: list[RowDef]
     figures: list[FigureDef]
@@ -155,6 +158,7 @@ def build_definition(form: StatForm) -> FormDefinition:
             path=path_of(f.row_id),
             help_text=f.help_text,
             row_codes=tuple(per_row[f.row_id]),
+            pk=f.pk,
         )
         figures.append(fd)
         defs[f.row_id].figures.append(fd)

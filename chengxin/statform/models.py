@@ -3,7 +3,11 @@
 A later year's form adds, renames or drops rows by editing data; no code change is needed.
 """
 
+import uuid
+
 from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from chengxin.campaigns.models import Campaign
@@ -12,6 +16,11 @@ from chengxin.campaigns.models import Campaign
 class StatForm(models.Model):
     campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="stat_form")
     title = models.CharField(_("表名"), max_length=200)
+    # A new random value in the same transaction as every change of the form, its rows, figures or rules (by
+    # whatever writes them: the services, the admin): the key under which the built definition is cached
+    # (statform.selectors.form_definition). Random rather than a counter, so that a key always stands for one
+    # content: a change rolled back or a primary key reused (a test database) never pairs a used key with another.
+    revision = models.UUIDField(default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("统计表")
@@ -19,6 +28,17 @@ class StatForm(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.revision = uuid.uuid4()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "revision"}
+        super().save(*args, **kwargs)
+
+
+def form_changed(form_id: int) -> None:
+    """Give the form a new revision: the cached definitions of it are not used any more."""
+    StatForm.objects.filter(pk=form_id).update(revision=uuid.uuid4())
 
 
 class Row(models.Model):
@@ -112,3 +132,15 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.left} {self.operator} {self.right}"
+
+
+@receiver(post_save, sender=Row, dispatch_uid="statform.row_saved")
+@receiver(post_delete, sender=Row, dispatch_uid="statform.row_deleted")
+@receiver(post_save, sender=Figure, dispatch_uid="statform.figure_saved")
+@receiver(post_delete, sender=Figure, dispatch_uid="statform.figure_deleted")
+@receiver(post_save, sender=Rule, dispatch_uid="statform.rule_saved")
+@receiver(post_delete, sender=Rule, dispatch_uid="statform.rule_deleted")
+def _part_changed(sender, instance, **kwargs):
+    """A row, figure or rule saved or deleted (by a service, in the admin, from a fixture): the form has a new
+    revision."""
+    form_changed(instance.form_id)

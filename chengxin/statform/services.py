@@ -4,7 +4,7 @@ from django.db import transaction
 
 from chengxin.campaigns.models import Campaign
 from chengxin.statform.definition import build_definition
-from chengxin.statform.models import Figure, FigureKind, Row, Rule, StatForm
+from chengxin.statform.models import Figure, FigureKind, Row, Rule, StatForm, form_changed
 from chengxin.statform.validation import check_rule_definition
 
 
@@ -13,7 +13,8 @@ def form_load(*, campaign: Campaign, spec: dict) -> StatForm:
     """Create or update a campaign's form from a spec (the `[form]` table of a campaign file). Idempotent.
 
     Rows are matched by printed order, figures and rules by code. Figures and rules no longer in the spec
-    are removed unless a report already holds a value for them (then the load is refused).
+    are removed unless a report already holds a value for them (then the load is refused). The form gets a new
+    revision, so `form_definition` serves the new form from the commit on.
     """
     form, _ = StatForm.objects.update_or_create(campaign=campaign, defaults={"title": spec["title"]})
     seen_rows: set[int] = set()
@@ -71,6 +72,8 @@ def form_load(*, campaign: Campaign, spec: dict) -> StatForm:
             },
         )
     Rule.objects.filter(form=form).exclude(code__in=seen_rules).delete()
+    # Saves and deletes gave the form a new revision already; the update() that parks figures sends no signal.
+    form_changed(form.pk)
 
     definition = build_definition(form)
     for rule in definition.rules:

@@ -39,6 +39,7 @@ from chengxin.api.schemas import (
     storable_text_problem,
 )
 from chengxin.api.services import IDEMPOTENCY_KEY_MAX_LENGTH, idempotent_write, request_fingerprint
+from chengxin.campaigns.selectors import campaign_get
 from chengxin.commitments.selectors import SEARCH_CAP, commitment_search
 from chengxin.core.errors import DomainError, FieldError
 from chengxin.reporting import services as reporting
@@ -182,12 +183,12 @@ def campaign_list(request):
     summary="活动（公开）",
 )
 def campaign_detail(request, year: int = YEAR):
-    return selectors.campaign_json(selectors.campaign_by_year(year))
+    return selectors.campaign_json(campaign_get(year))
 
 
 @api.get("/campaigns/{year}/form", response={200: FormOut, **READ}, tags=["活动"], summary="统计表的定义")
 def campaign_form(request, year: int = YEAR):
-    return selectors.form_json(selectors.campaign_by_year(year))
+    return selectors.form_json(campaign_get(year))
 
 
 # --- reports --------------------------------------------------------------------------------------------------
@@ -361,7 +362,7 @@ def campaign_totals(
 ):
     if not request.user.is_national:
         raise Http404
-    return totals(selectors.campaign_by_year(year), status)
+    return totals(campaign_get(year), status)
 
 
 @api.get(
@@ -377,7 +378,7 @@ def campaign_completeness(
     year: int = YEAR,
     under: str | None = Query(None, pattern=r"^[0-9A-Za-z_-]{1,20}$", description="单位代码：列出其直接下级"),
 ):
-    campaign = selectors.campaign_by_year(year)
+    campaign = campaign_get(year)
     parent = selectors.completeness_parent(request.user, under)
     return [u.as_json() for u in completeness(campaign, under=parent).units]
 
@@ -398,7 +399,7 @@ def campaign_activities(
     page: int = Query(1, ge=1, le=100_000, description="页码，从 1 开始"),
     per_page: int = Query(50, ge=1, le=200, description="每页条数，最多 200"),
 ):
-    campaign = selectors.campaign_by_year(year)
+    campaign = campaign_get(year)
     count, rows = selectors.page_of(activities_published(campaign), page, per_page)
     return {
         "campaign": campaign.year,

@@ -27,10 +27,6 @@ def _iso(value) -> str | None:
 # --- campaigns and their forms -----------------------------------------------------------------------------
 
 
-def campaign_by_year(year: int) -> Campaign:
-    return campaign_get(year)
-
-
 def campaign_for_search(year: int | None) -> Campaign:
     """The campaign a commitment search is about: the given year's, else the newest."""
     if year is not None:

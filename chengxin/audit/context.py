@@ -96,12 +96,6 @@ class AuditContext:
     def path(self) -> str:
         return clean_text(self.request.path or "")[:PATH_MAX] if self.request is not None else ""
 
-    def unit(self) -> tuple[str, str]:
-        """(code, name) of the actor's unit at the time, or ('', '')."""
-        user = self.user
-        unit = getattr(user, "unit", None) if user is not None else None
-        return (unit.code, unit.name) if unit is not None else ("", "")
-
 
 _current: ContextVar[AuditContext | None] = ContextVar("chengxin_audit_context", default=None)
 

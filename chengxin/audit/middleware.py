@@ -24,20 +24,13 @@ from chengxin.audit.context import audit_context
 from chengxin.audit.models import Outcome, Verb
 from chengxin.audit.services import audit_record
 from chengxin.core.errors import DomainError
+from chengxin.units.middleware import ADMINISTRATOR_URL_NAMES
 
 logger = logging.getLogger("chengxin.audit")
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 # What an auditor may still post to: their own account (sign-in, sign-out, password, second factor) and the language.
-AUDITOR_POST_VIEWS = {
-    "login",
-    "logout",
-    "password_change",
-    "set_language",
-    "accounts:two_factor",
-    "accounts:two_factor_verify",
-    "accounts:two_factor_setup",
-}
+AUDITOR_POST_VIEWS = ADMINISTRATOR_URL_NAMES - {"home", "password_change_done", "favicon"}
 
 
 def auditor_may_post(path_info: str) -> bool:

@@ -37,7 +37,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from chengxin.audit import chain
-from chengxin.audit.context import clean_text, current
+from chengxin.audit.context import AuditContext, clean_text, current
 from chengxin.audit.models import GENESIS_HASH, AuditAnchor, AuditChainHead, AuditEvent, Outcome, Verb
 
 logger = logging.getLogger("chengxin.audit")
@@ -74,10 +74,6 @@ def plain(value):
     if isinstance(value, list | tuple | set | frozenset):
         return [plain(v) for v in value]
     return plain(str(value))
-
-
-def _hash_row(row: dict) -> str:
-    return chain.row_hash(row)
 
 
 def _lock_head(connection) -> tuple[int, str]:
@@ -123,8 +119,6 @@ def audit_record(
     rolled back with it."""
     context = current()
     if request is not None:
-        from chengxin.audit.context import AuditContext
-
         context = AuditContext(user=actor, request=request)
     user = actor if actor is not None else context.user
     if user is not None and getattr(user, "is_authenticated", True):
@@ -166,7 +160,7 @@ def _append(rows: list[dict]) -> list[AuditEvent]:
         seq, prev_hash = _lock_head(connection)  # as late as possible: everything before needs no lock
         for row in rows:
             row.update(seq=seq + 1, at=timezone.now(), prev_hash=prev_hash)
-            row["hash"] = _hash_row(row)
+            row["hash"] = chain.row_hash(row)
             values = [row["hash"], *(row[name] for name in chain.HASHED_FIELDS)]
             values[chain.HASHED_FIELDS.index("at") + 1] = connection.ops.adapt_datetimefield_value(row["at"])
             with connection.cursor() as cursor:

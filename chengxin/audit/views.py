@@ -1,11 +1,9 @@
 """The auditor's pages: search the log, export the search as CSV, check the chain. Only the auditor opens them."""
 
 import csv
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -13,26 +11,13 @@ from django.views.decorators.http import require_GET
 
 from chengxin.audit.chain import chain_verify
 from chengxin.audit.forms import AuditSearchForm
-from chengxin.audit.middleware import is_auditor
 from chengxin.audit.models import Verb
 from chengxin.audit.selectors import AuditFilters, audit_search, chain_tail_status
 from chengxin.audit.services import audit_record
+from chengxin.core.permissions import auditor_required
 from chengxin.workbooks.export import neutralise
 
 PAGE_SIZE = 50
-
-
-def auditor_required(view):
-    """The auditor (Role.AUDITOR) only; everybody else gets 404, the anonymous the login page."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_auditor(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _search(request) -> tuple[AuditSearchForm, AuditFilters | None]:

@@ -6,31 +6,30 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from chengxin.units.models import Unit
+from chengxin.units.models import Role, Unit
 
 
-def national_required(view):
-    """Ministry staff (reviewers and administrators) only; everybody else gets 404, not a hint."""
+def role_required(test):
+    """A view decorator: signed-in accounts for which `test(user)` holds; everybody else gets 404, not a hint
+    (the anonymous the login page)."""
 
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_national:
-            raise Http404
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not test(request.user):
+                raise Http404
+            return view(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
+
+    return decorator
 
 
-def national_admin_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_national_admin:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+national_required = role_required(lambda user: user.is_national)  # ministry reviewers and administrators
+national_admin_required = role_required(lambda user: user.is_national_admin)
+auditor_required = role_required(lambda user: user.role == Role.AUDITOR)
+security_admin_required = role_required(lambda user: user.role == Role.SECURITY_ADMIN)
 
 
 def unit_for_reporter(request, unit_code: str) -> Unit:

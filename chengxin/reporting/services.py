@@ -132,9 +132,8 @@ def _require_rollup_open(report: Report) -> None:
 
 
 def _bump_version(report: Report, expected: int | None) -> None:
-    """Compare-and-set on `version`: a stale edit is refused, never silently written over."""
-    if report.pk is None:
-        return
+    """Compare-and-set on `version`: a stale edit is refused, never silently written over. `report` is the row
+    `_lock()` gave (it exists)."""
     qs = Report.objects.filter(pk=report.pk)
     if expected is not None:
         qs = qs.filter(version=expected)

@@ -155,6 +155,12 @@ def two_factor_required() -> bool:
     return getattr(settings, "CHENGXIN_2FA_REQUIRED", True)
 
 
+def is_verified(user) -> bool:
+    """True if the account's session passed the second factor (django_otp's OTPMiddleware installs the check)."""
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
+
+
 def two_factor_url(user) -> str:
     """Where an account goes to finish signing in: the code page if it has an authenticator, else enrolment."""
     from chengxin.units.selectors import totp_device_for
@@ -176,7 +182,7 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not two_factor_required() or self._verified(user):
+        if user is None or not user.is_authenticated or not two_factor_required() or is_verified(user):
             return self.get_response(request)
         path = request.path_info
         if path.startswith(settings.STATIC_URL) or path == "/favicon.ico":
@@ -211,11 +217,6 @@ class TwoFactorMiddleware:
         anywhere else; a script or the pages' own fetch() calls get JSON."""
         accept = request.headers.get("Accept", "")
         return request.method == "GET" and "text/html" in accept
-
-    @staticmethod
-    def _verified(user) -> bool:
-        is_verified = getattr(user, "is_verified", None)  # installed by django_otp's OTPMiddleware
-        return bool(is_verified and is_verified())
 
 
 # What each administrative role (三权分立) may open besides the account pages and the public ones: the system

@@ -21,7 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from chengxin.audit.models import Outcome
 from chengxin.audit.services import audit_record
 from chengxin.core.errors import DomainError, FieldError
-from chengxin.units.models import PROVINCIAL_KINDS, Role, Unit, UnitKind, User
+from chengxin.units.models import ADMIN_ROLES, PROVINCIAL_KINDS, Role, Unit, UnitKind, User
+from chengxin.units.selectors import totp_device_for
 
 
 def _reference_data() -> dict:
@@ -86,7 +87,7 @@ def user_create_administrator(*, username: str, role: str, display_name: str = "
     whoever runs it has the server's shell); the owner changes the password and enrols two-factor at first
     sign-in."""
     role = Role(role)
-    if role not in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR):
+    if role not in ADMIN_ROLES:
         raise DomainError(_("角色只能是系统管理员、安全管理员或审计员"), [FieldError("role", _("角色不正确"))])
     if User.objects.filter(username=username).exists():
         message = _("用户名“%(username)s”已被使用") % {"username": username}
@@ -154,7 +155,7 @@ def totp_verify(*, user: User, token: str) -> Verification:
 
     Not wrapped in a transaction of its own that a refusal would roll back: django_otp.verify_token commits the
     failure count in its own, and a refused code must count."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = totp_device_for(user)
     if device is None:
         return Verification(None)
     allowed, info = device.verify_is_allowed()

@@ -2,7 +2,6 @@
 
 from base64 import b32encode
 from binascii import unhexlify
-from functools import wraps
 from urllib.parse import quote, urlencode
 
 import django_otp
@@ -12,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,8 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chengxin.core.errors import DomainError
+from chengxin.core.permissions import security_admin_required
 from chengxin.units import services
-from chengxin.units.middleware import password_change_reason, two_factor_required
+from chengxin.units.middleware import is_verified, password_change_reason, two_factor_required
 from chengxin.units.models import Role, User
 from chengxin.units.selectors import accounts_for_security, totp_device_for
 
@@ -66,11 +65,6 @@ def _next_url(request) -> str:
     return landing_url(request.user)
 
 
-def _verified(request) -> bool:
-    is_verified = getattr(request.user, "is_verified", None)
-    return bool(is_verified and is_verified())
-
-
 def _signed_in_with_device(request, device) -> None:
     """Mark the session verified by `device`, under a new session id (the account's privileges just grew)."""
     django_otp.login(request, device)
@@ -85,7 +79,7 @@ def _signed_in_with_device(request, device) -> None:
 @login_required
 def two_factor_verify(request):
     """The code page after the password: the 6-digit code of the account's authenticator app."""
-    if _verified(request):
+    if is_verified(request.user):
         return redirect(_next_url(request))
     if totp_device_for(request.user) is None:
         return redirect(reverse("accounts:two_factor_setup") + _query_next(request))
@@ -113,7 +107,7 @@ def two_factor_verify(request):
 def two_factor_setup(request):
     """Enrolment: the QR code and the secret for the authenticator app, confirmed by its first code."""
     if totp_device_for(request.user) is not None:
-        if _verified(request) or not two_factor_required():
+        if is_verified(request.user) or not two_factor_required():
             return redirect("accounts:two_factor")
         return redirect(reverse("accounts:two_factor_verify") + _query_next(request))
     key = request.session.get(PENDING_KEY)
@@ -176,19 +170,6 @@ def _otpauth_url(user, secret: str) -> str:
 
 
 # --- The security administrator's pages ---------------------------------------------------------------------
-
-
-def security_admin_required(view):
-    """Security administrators only; everybody else gets 404, not a hint."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.role != Role.SECURITY_ADMIN:
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _password_state(user: User) -> str:

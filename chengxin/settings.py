@@ -11,7 +11,17 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from chengxin.core.env import email_settings, env_bool, env_choice, env_int, env_list, env_required, env_str
+from chengxin.core.env import (
+    email_settings,
+    ensure_private_dir,
+    ensure_private_file,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_required,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
@@ -57,10 +67,16 @@ INSTALLED_APPS = [
     "chengxin.commitments",
     "chengxin.api",
     "chengxin.audit",
+    "chengxin.ops",
     "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
+    # The real client behind the trusted proxies, before anything reads the address (chengxin/core/proxy.py).
+    "chengxin.core.middleware.ProxyMiddleware",
+    # /healthz and /metrics, ahead of host checks and the HTTPS redirect (the load balancer probes app processes).
+    "chengxin.ops.middleware.HealthMiddleware",
+    "chengxin.ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "chengxin.core.middleware.PermissionsPolicyMiddleware",
@@ -73,6 +89,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "chengxin.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before CsrfViewMiddleware's process_view reads a POST body: too large a body is refused unread.
+    "chengxin.core.middleware.RequestSizeMiddleware",
     "chengxin.units.middleware.SessionLimitsMiddleware",
     "chengxin.units.middleware.PasswordAgeMiddleware",
     "chengxin.units.middleware.TwoFactorMiddleware",
@@ -111,10 +129,11 @@ if _database_url:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("TEST", {})["NAME"] = env_str("TEST_DATABASE_NAME") or "test_chengxin"
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(VAR_DIR)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, creating the file with mode 0600 (chengxin/core/sqlite/base.py).
+            "ENGINE": "chengxin.core.sqlite",
             "NAME": VAR_DIR / "chengxin.sqlite3",
             "OPTIONS": {
                 # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at the
@@ -183,20 +202,17 @@ AXES_COOLOFF_TIME = timedelta(minutes=_cooloff_minutes)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
-# The client IP: REMOTE_ADDR when the system is reached directly (CHENGXIN_TRUSTED_PROXY_COUNT=0, the
-# default). Behind N reverse proxies that each append to X-Forwarded-For, the address the outermost proxy
-# saw is used; a header of any other length (forged by the client) is ignored and REMOTE_ADDR is used.
+# Behind reverse proxies: CHENGXIN_TRUSTED_PROXY_COUNT is the number of proxies in front that append to
+# X-Forwarded-For (1 behind one nginx). chengxin.core.middleware.ProxyMiddleware then puts the address the outermost
+# proxy saw into REMOTE_ADDR, which django-axes, the audit log, rate limits and the request log read; the scheme
+# comes from X-Forwarded-Proto. 0 (the default): the connection's own address and scheme, and both headers are
+# ignored, so a client reaching the server directly cannot choose them.
 CHENGXIN_TRUSTED_PROXY_COUNT = env_int("CHENGXIN_TRUSTED_PROXY_COUNT", 0)
 if CHENGXIN_TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("CHENGXIN_TRUSTED_PROXY_COUNT must be 0 or more.")
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 if CHENGXIN_TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    AXES_IPWARE_PROXY_ORDER = "left-most"
-    # django-ipware counts the proxies listed after the client in the header: the nearest proxy is in
-    # REMOTE_ADDR, not in the header.
-    AXES_IPWARE_PROXY_COUNT = CHENGXIN_TRUSTED_PROXY_COUNT - 1
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Background work (long imports): huey. With nothing set its queue is a SQLite file beside the database and
 # `chengxin serve` runs the workers as threads of its own process, so no extra service is needed; with
@@ -211,6 +227,8 @@ HUEY = {
 if _redis_url:
     HUEY.update({"huey_class": "huey.RedisHuey", "url": _redis_url})
 else:
+    ensure_private_dir(VAR_DIR)
+    ensure_private_file(VAR_DIR / "tasks.sqlite3")
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")})
 
 LOGIN_URL = "login"
@@ -225,7 +243,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Where `chengxin collectstatic` writes the static files nginx serves (readable by nginx, unlike VAR_DIR).
+STATIC_ROOT = Path(env_str("CHENGXIN_STATIC_ROOT") or VAR_DIR / "static")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -241,6 +260,15 @@ MEDIA_URL = "/_uploads-are-not-served-by-url/"
 SUMMARY_MAX_BYTES = env_int("CHENGXIN_SUMMARY_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files are read by the system's own processes only (the web and the task worker run as one account).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# The largest request body any page takes unless it says otherwise (chengxin.core.middleware.max_body): one
+# summary report with its form. Larger bodies are refused with 413 before they are read.
+CHENGXIN_MAX_REQUEST_BYTES = env_int("CHENGXIN_MAX_REQUEST_BYTES", SUMMARY_MAX_BYTES + 1024 * 1024)
+# The workbook import takes up to 20 files in one request, together at most this many bytes. The largest body of
+# any page: the proxy in front caps at this (deploy/nginx/chengxin.conf, client_max_body_size) and so does waitress.
+CHENGXIN_IMPORT_MAX_BYTES = env_int("CHENGXIN_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -291,7 +319,6 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"
     WHITENOISE_USE_FINDERS = False
 
@@ -301,12 +328,22 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 # The address people open the system at: links in emails are built on it.
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
+# Logs go to standard error (systemd's journal, or the file the process manager names). One line per request on
+# `chengxin.request` (CHENGXIN_REQUEST_LOG=0 turns it off); CHENGXIN_LOG_FORMAT=json writes every line as JSON.
+_log_format = env_choice("CHENGXIN_LOG_FORMAT", ("text", "json"), "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "chengxin.ops.middleware.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": _log_format}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "WARNING"},
+    "loggers": {"chengxin.request": {"level": "INFO" if env_bool("CHENGXIN_REQUEST_LOG", True) else "WARNING"}},
 }
+# `GET /metrics` (Prometheus format) answers only `Authorization: Bearer <this>`; unset, metrics are off (404).
+CHENGXIN_METRICS_TOKEN = env_str("CHENGXIN_METRICS_TOKEN") or ""
 
 # Two-factor sign-in (TOTP) for every account: always on in production; development may switch it off.
 if PRODUCTION:

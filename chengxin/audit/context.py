@@ -7,11 +7,12 @@ command, a shell) the actor is "system:<command>".
 
 import contextlib
 import functools
-import ipaddress
 import sys
 from contextvars import ContextVar
 from functools import cached_property
 from pathlib import Path
+
+from chengxin.core.proxy import client_ip
 
 ANONYMOUS = "anonymous"  # a request of someone not signed in (the public pages, a sign-in)
 USER_AGENT_MAX = 300
@@ -31,14 +32,6 @@ def _command_label() -> str:
     if program in ("chengxin", "manage.py", "django-admin", "__main__.py") and len(argv) > 1:
         return f"system:{argv[1]}"[:150]
     return "system"
-
-
-def normalise_ip(value: str | None) -> str:
-    """The address in its canonical text form, or '' if it is not an IP address."""
-    try:
-        return str(ipaddress.ip_address((value or "").strip()))
-    except ValueError:
-        return ""
 
 
 class AuditContext:
@@ -77,10 +70,8 @@ class AuditContext:
     def ip(self) -> str:
         if self.request is None:
             return ""
-        from axes.helpers import get_client_ip_address
-
-        # The project's rule (settings AXES_IPWARE_*, from CHENGXIN_TRUSTED_PROXY_COUNT), as django-axes uses it.
-        return normalise_ip(get_client_ip_address(self.request))
+        # REMOTE_ADDR as chengxin.core.proxy.ProxyMiddleware left it: the real client's behind trusted proxies.
+        return client_ip(self.request)
 
     @cached_property
     def user_agent(self) -> str:

@@ -42,6 +42,8 @@ EXCLUDED_MODELS = {
     # The stored answer of an API write, kept 24 hours so that a retry gets it again: bookkeeping of the
     # request, whose write itself is captured.
     "api.idempotencykey",
+    # The scheduler's claim that a periodic task ran in a period (chengxin.core.schedule): bookkeeping, hourly.
+    "core.periodicrun",
 }
 # Fields that change by themselves (sign-in bookkeeping, OTP counters): a save changing only these is not logged.
 NOISE_FIELDS = {

@@ -3,7 +3,7 @@
 The archive (.tar.gz) holds
 - `database/chengxin.sqlite3` (SQLite, taken with sqlite3's online backup API, consistent while the server
   runs) or `database/chengxin.pgdump` (PostgreSQL, `pg_dump --format=custom`),
-- `files/<path>`: every file under MEDIA_ROOT (summary reports, activity photos and plans, logos, …),
+- `files/<path>`: every file in the file storage (MEDIA_ROOT by default: summary reports, photos, logos, …),
 - `manifest.json` (last): when, which database vendor, the applied migrations, the row count of every table
   of the database and the sha256 of the database and of every file.
 
@@ -29,6 +29,8 @@ from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
@@ -117,14 +119,21 @@ def _safe_relative(name: str) -> PurePosixPath | None:
     return path
 
 
-def _media_root() -> Path:
-    return Path(settings.MEDIA_ROOT)
-
-
-def _media_files(root: Path) -> list[Path]:
-    if not root.is_dir():
+def _stored_files(folder: str = "") -> list[str]:
+    """Every file in the file storage (settings.STORAGES["default"]: MEDIA_ROOT, or a shared store), by name."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
         return []
-    return sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+    names = [f"{folder}/{name}" if folder else name for name in files]
+    for sub in folders:
+        names += _stored_files(f"{folder}/{sub}" if folder else sub)
+    return sorted(names)
+
+
+def _private_open(path: Path):
+    """A new file that only this account may read (0600): the archive holds password hashes and TOTP secrets."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
 
 
 # --- Database vendors ---------------------------------------------------------------------------------------
@@ -291,7 +300,6 @@ def backup_create(*, out: Path) -> BackupResult:
     vendor = connection.vendor
     if vendor not in DB_MEMBERS:
         raise BackupError(f"不支持备份 {vendor} 数据库（仅支持 SQLite 与 PostgreSQL）")
-    media_root = _media_root()
     created_at = timezone.now()
     with tempfile.TemporaryDirectory(prefix="chengxin-backup-") as tmp:
         db_copy = Path(tmp) / Path(DB_MEMBERS[vendor]).name
@@ -312,15 +320,17 @@ def backup_create(*, out: Path) -> BackupResult:
         partial = target.with_name(f".{target.name}.partial")
         files = []
         try:
-            with tarfile.open(partial, "w:gz") as archive:
+            with _private_open(partial) as out, tarfile.open(fileobj=out, mode="w:gz") as archive:
                 archive.add(db_copy, arcname=DB_MEMBERS[vendor], recursive=False)
-                for path in _media_files(media_root):
-                    relative = path.relative_to(media_root).as_posix()
-                    with path.open("rb") as f:
-                        info = archive.gettarinfo(fileobj=f, arcname=FILES_PREFIX + relative)
+                for name in _stored_files():
+                    info = tarfile.TarInfo(FILES_PREFIX + name)
+                    info.size = default_storage.size(name)
+                    info.mtime = int(default_storage.get_modified_time(name).timestamp())
+                    info.mode = 0o600
+                    with default_storage.open(name, "rb") as f:
                         reader = _HashingReader(f)
                         archive.addfile(info, reader)
-                    files.append({"path": relative, "size": info.size, "sha256": reader.digest.hexdigest()})
+                    files.append({"path": name, "size": info.size, "sha256": reader.digest.hexdigest()})
                 manifest = {
                     "format": FORMAT,
                     "product": "chengxin",
@@ -424,7 +434,7 @@ def _check_migrations(manifest: dict) -> None:
 
 
 def _target_holds_data() -> str | None:
-    """Why the configured database / MEDIA_ROOT is not empty, or None. Creates nothing."""
+    """Why the configured database / file storage is not empty, or None. Creates nothing."""
     user_table = apps.get_model(settings.AUTH_USER_MODEL)._meta.db_table
     report_table = apps.get_model("reporting", "Report")._meta.db_table
     if connection.vendor == "sqlite":
@@ -445,10 +455,28 @@ def _target_holds_data() -> str | None:
         return f"目标数据库已有 {counts[user_table]} 个用户"
     if counts.get(report_table):
         return f"目标数据库已有 {counts[report_table]} 份报送"
-    files = _media_files(_media_root())
+    files = _stored_files()
     if files:
-        return f"上传文件目录 {_media_root()} 中已有 {len(files)} 个文件"
+        return f"文件存储（上传文件）中已有 {len(files)} 个文件"
     return None
+
+
+def _replace_stored(source: Path, name: str) -> None:
+    """Put `source` into the file storage under exactly `name` (an older file of that name is replaced)."""
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    with source.open("rb") as f:
+        saved = default_storage.save(name, File(f, name=PurePosixPath(name).name))
+    if saved != name:
+        raise BackupError(f"文件存储把 {name} 存成了 {saved}；恢复中止")
+
+
+def _sha256_stored(name: str) -> str:
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _replace_file(source: Path, dest: Path) -> None:
@@ -518,7 +546,7 @@ def _counts_now(tables: list[str]) -> dict[str, int]:
 
 
 def backup_restore(*, archive: Path, force: bool = False, say: Callable[[str], None] = lambda _: None) -> RestoreResult:
-    """Restore the archive into the configured database and MEDIA_ROOT.
+    """Restore the archive into the configured database and file storage.
 
     Everything is checked before anything is written: the manifest, the sha256 of the database and of every
     file, the database vendor, the migrations, and (unless `force`) that the target holds no data. After
@@ -547,15 +575,14 @@ def backup_restore(*, archive: Path, force: bool = False, say: Callable[[str], N
             _restore_postgresql(staged_db, manifest)
         say("数据库已恢复")
 
-        media_root = _media_root().resolve()
         result = RestoreResult(manifest=manifest)
         for entry in manifest["files"]:
-            dest = media_root.joinpath(*PurePosixPath(entry["path"]).parts)
-            _replace_file(members[FILES_PREFIX + entry["path"]][0], dest)
-            if _sha256_file(dest) != entry["sha256"]:
-                result.problems.append(f"文件 {entry['path']} 恢复后的 sha256 与备份不符")
+            name = entry["path"]
+            _replace_stored(members[FILES_PREFIX + name][0], name)
+            if _sha256_stored(name) != entry["sha256"]:
+                result.problems.append(f"文件 {name} 恢复后的 sha256 与备份不符")
             result.files_restored += 1
-        say(f"已恢复 {result.files_restored} 个上传文件到 {media_root}")
+        say(f"已恢复 {result.files_restored} 个上传文件到文件存储")
 
     rows = manifest["rows"]
     now = _counts_now([entry["table"] for entry in rows.values()])

@@ -85,3 +85,20 @@ def email_settings(url: str | None) -> dict:
     if "from" in query:
         result["DEFAULT_FROM_EMAIL"] = query["from"][0]
     return result
+
+
+def ensure_private_dir(path) -> None:
+    """Create the folder (and its parents) readable by this account only (0700) if it does not exist yet."""
+    from pathlib import Path
+
+    Path(path).mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def ensure_private_file(path) -> None:
+    """Make `path` readable and writable by this account only (0600), creating it empty if need be: the SQLite
+    database holds password hashes and TOTP secrets. SQLite gives its -wal and -shm files the same mode."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)

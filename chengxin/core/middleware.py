@@ -1,12 +1,23 @@
-"""Maps DomainError to a response in one place: JSON for the API, a message page for the browser."""
+"""Middleware of the ground layer: the client behind proxies, the request-body cap, DomainError mapped to a
+response in one place (JSON for the API, a message page for the browser), the language, Permissions-Policy."""
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
 
-from chengxin.core.errors import DomainError
+from chengxin.core.errors import DomainError, FieldError
+from chengxin.core.proxy import PEER_ADDR, forwarded_client
+
+
+def domain_error_response(request, error: DomainError):
+    """The one mapping of a DomainError: JSON for the API and for clients asking for JSON, else the message page."""
+    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse(error.as_json(), status=error.status)
+    return render(request, "error.html", {"error": error}, status=error.status)
 
 
 class DomainErrorMiddleware:
@@ -19,9 +30,77 @@ class DomainErrorMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, DomainError):
             return None
-        if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-            return JsonResponse(exception.as_json(), status=exception.status)
-        return render(request, "error.html", {"error": exception}, status=exception.status)
+        return domain_error_response(request, exception)
+
+
+class ProxyMiddleware:
+    """Behind CHENGXIN_TRUSTED_PROXY_COUNT reverse proxies, REMOTE_ADDR becomes the client's address as the
+    outermost proxy saw it (chengxin.core.proxy); the connection's own address is kept in META[PEER_ADDR]. With
+    the setting at 0 (reached directly) nothing changes. First in settings.MIDDLEWARE, so that everything after
+    it (django-axes, the audit log, rate limits, the request log) reads the same address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        meta[PEER_ADDR] = meta.get("REMOTE_ADDR", "")
+        proxies = settings.CHENGXIN_TRUSTED_PROXY_COUNT
+        if proxies:
+            client = forwarded_client(meta.get("HTTP_X_FORWARDED_FOR", ""), proxies)
+            if client:
+                meta["REMOTE_ADDR"] = client
+        return self.get_response(request)
+
+
+def max_body(setting: str):
+    """Let a view accept request bodies up to the number of bytes in `settings.<setting>` instead of
+    settings.CHENGXIN_MAX_REQUEST_BYTES (the workbook import takes several files at once). Read by
+    RequestSizeMiddleware before anything reads the body."""
+
+    def decorate(view):
+        view.max_request_setting = setting
+        return view
+
+    return decorate
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f}".removesuffix(".0")
+
+
+class RequestSizeMiddleware:
+    """Refuses a request whose declared body is larger than the view accepts (settings.CHENGXIN_MAX_REQUEST_BYTES,
+    or the view's own `max_body`), with 413 and a message naming both sizes, before the body is read: nothing of
+    it reaches memory or a temporary file. The proxy in front caps at the largest view's limit
+    (deploy/nginx/chengxin.conf: client_max_body_size), and waitress at the same (chengxin serve)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.CHENGXIN_MAX_REQUEST_BYTES:
+            limit = self._limit(request.path_info)
+            if declared > limit:
+                message = _("提交的内容过大（%(size)s MB），超过了此处允许的 %(limit)s MB，未保存任何内容") % {
+                    "size": _megabytes(declared),
+                    "limit": _megabytes(limit),
+                }
+                error = DomainError(message, [FieldError("body", message)], status=413)
+                return domain_error_response(request, error)
+        return self.get_response(request)
+
+    @staticmethod
+    def _limit(path_info: str) -> int:
+        try:
+            view = resolve(path_info).func
+        except Resolver404:
+            return settings.CHENGXIN_MAX_REQUEST_BYTES
+        return getattr(settings, getattr(view, "max_request_setting", "CHENGXIN_MAX_REQUEST_BYTES"))
 
 
 class LanguageMiddleware:

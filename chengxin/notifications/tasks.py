@@ -7,6 +7,7 @@ started by `chengxin serve` runs it when created with periodic=True.
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from chengxin.core.schedule import once_per
 from chengxin.notifications.models import NoticeKind
 from chengxin.notifications.services import notify_report_accepted, notify_report_returned, reminders_send_due
 from chengxin.reporting.models import Report
@@ -14,7 +15,9 @@ from chengxin.reporting.models import Report
 
 # Every hour from 08:00 to 20:00 Asia/Shanghai (huey reads crontab in UTC; China has no daylight saving time).
 # Each day's reminder is recorded once per unit, so the later runs only catch a morning the server was down.
+# One worker sends them, however many run (chengxin.core.schedule).
 @db_periodic_task(crontab(minute="0", hour="0-12"))
+@once_per("notifications.reminders", period="hour")
 def reminders_daily() -> None:
     reminders_send_due()
 

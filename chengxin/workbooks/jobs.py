@@ -1,33 +1,56 @@
 """Imports run as background tasks (huey): the request stages the files and queues a job; the page shows the
-job's progress until its results are there. Each file stays all-or-nothing (services.stats_import_file)."""
+job's progress until its results are there. Each file stays all-or-nothing (services.stats_import_file).
 
-import shutil
-import time
-from pathlib import Path
+Staged files go through Django's file storage (settings.STORAGES["default"]), never a local path: the web process
+that took the upload, the task worker that reads it and the process that shows the preview may run on different
+machines, sharing only the database and the storage (a shared folder, or an S3-compatible store)."""
 
-from django.conf import settings
-from huey.contrib.djhuey import db_task
+from datetime import timedelta
+
+from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from chengxin.audit.context import audit_context
 from chengxin.units.models import Unit
 from chengxin.workbooks.models import ImportJob
 from chengxin.workbooks.services import FileResult, stats_import_file
 
+STAGING_FOLDER = "imports"  # in the file storage: imports/<staging>-<n>.xlsx
 
-def staging_dir(staging: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / staging
+
+def staging_save(staging: str, index: int, upload) -> str:
+    """Store one uploaded workbook of a job; the name it has in the storage (kept in ImportJob.files)."""
+    return default_storage.save(f"{STAGING_FOLDER}/{staging}-{index}.xlsx", upload)
+
+
+def staging_read(name: str) -> bytes:
+    with default_storage.open(name, "rb") as f:
+        return f.read()
+
+
+def _staged(prefix: str = "") -> list[str]:
+    try:
+        _folders, files = default_storage.listdir(STAGING_FOLDER)
+    except FileNotFoundError:
+        return []
+    return [f"{STAGING_FOLDER}/{name}" for name in files if name.startswith(prefix)]
+
+
+def staging_remove(staging: str) -> None:
+    """Remove every staged file of the upload `staging` (the preview's and the import's are the same files)."""
+    for name in _staged(f"{staging}-"):
+        default_storage.delete(name)
 
 
 def staging_sweep(max_age_hours: int = 24) -> int:
-    """Remove staged uploads older than `max_age_hours` (previews nobody confirmed); returns how many."""
-    root = Path(settings.MEDIA_ROOT) / "imports"
-    if not root.is_dir():
-        return 0
-    cutoff = time.time() - max_age_hours * 3600
-    old = [d for d in root.iterdir() if d.is_dir() and d.stat().st_mtime < cutoff]
-    for folder in old:
-        shutil.rmtree(folder, ignore_errors=True)
-    return len(old)
+    """Remove staged uploads older than `max_age_hours` (previews nobody confirmed); returns how many uploads."""
+    cutoff = timezone.now() - timedelta(hours=max_age_hours)
+    removed = set()
+    for name in _staged():
+        if default_storage.get_modified_time(name) < cutoff:
+            default_storage.delete(name)
+            removed.add(name.rpartition("-")[0])
+    return len(removed)
 
 
 def summarise(result: FileResult) -> dict:
@@ -60,13 +83,12 @@ def job_run(job_id) -> ImportJob:
     # run in a worker thread, outside the request: the audit rows name the person who started the job
     with audit_context(user=job.created_by, label="task:import"):
         choice = Unit.objects.filter(code=job.unit_code).first() if job.unit_code else None
-        folder = staging_dir(job.staging)
         results = []
         try:
             for item in job.files:
                 result = stats_import_file(
                     campaign=job.campaign,
-                    data=(folder / item["path"]).read_bytes(),
+                    data=staging_read(item["path"]),
                     file_name=item["name"],
                     acting_user=job.created_by,
                     empty_is_zero=job.empty_is_zero,
@@ -81,11 +103,6 @@ def job_run(job_id) -> ImportJob:
             raise
         finally:
             if job.kind == ImportJob.Kind.IMPORT:
-                shutil.rmtree(folder, ignore_errors=True)
+                staging_remove(job.staging)
     job.refresh_from_db()
     return job
-
-
-@db_task()  # djhuey's db_task closes stale connections around the task in a worker thread
-def job_task(job_id: str) -> None:
-    job_run(job_id)

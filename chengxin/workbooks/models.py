@@ -26,7 +26,7 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    # [{"path": "0.xlsx", "name": "广东.xlsx"}] under MEDIA_ROOT/imports/<staging>/
+    # [{"path": "imports/<staging>-0.xlsx", "name": "广东.xlsx"}]: names in the file storage (workbooks.jobs)
     staging = models.CharField(max_length=32)
     files = models.JSONField(default=list)
     empty_is_zero = models.BooleanField(default=False)

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -12,13 +13,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from chengxin.campaigns.models import Participant
 from chengxin.campaigns.selectors import campaign_get, participant_get
+from chengxin.core.middleware import max_body
 from chengxin.core.permissions import national_required, unit_for_reader
 from chengxin.core.uploads import safe_filename
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
-from chengxin.workbooks.jobs import job_task, staging_dir, staging_sweep
+from chengxin.workbooks.jobs import staging_save
 from chengxin.workbooks.models import ImportJob
 from chengxin.workbooks.services import national_table_for
+from chengxin.workbooks.tasks import job_task
 from chengxin.workbooks.template import build_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -64,6 +67,7 @@ def _importer_units(request, campaign) -> list[Unit]:
     raise Http404
 
 
+@max_body("CHENGXIN_IMPORT_MAX_BYTES")
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_page(request, year: int):
@@ -85,17 +89,19 @@ def import_page(request, year: int):
     too_big = [f.name for f in files if f.size > MAX_FILE_BYTES]
     if too_big:
         errors.append(_("文件超过 20 MB：%(names)s") % {"names": "、".join(too_big)})
+    elif sum(f.size for f in files) > settings.CHENGXIN_IMPORT_MAX_BYTES:
+        errors.append(
+            _("一次导入的文件合计不能超过 %(limit)s MB，请分几次导入")
+            % {"limit": settings.CHENGXIN_IMPORT_MAX_BYTES // 1024 // 1024}
+        )
     if errors:
         return render(request, "workbooks/import.html", {**context, "errors": errors}, status=422)
 
-    staging_sweep()
     staging = uuid.uuid4().hex
-    folder = staging_dir(staging)
-    folder.mkdir(parents=True, exist_ok=True)
-    staged = []
-    for i, upload in enumerate(files):
-        (folder / f"{i}.xlsx").write_bytes(upload.read())
-        staged.append({"path": f"{i}.xlsx", "name": safe_filename(upload.name or f"file{i}.xlsx")})
+    staged = [
+        {"path": staging_save(staging, i, upload), "name": safe_filename(upload.name or f"file{i}.xlsx")}
+        for i, upload in enumerate(files)
+    ]
     choice = _chosen_unit(request, units)
     job = ImportJob.objects.create(
         campaign=campaign,

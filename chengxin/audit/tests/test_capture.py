@@ -153,14 +153,13 @@ def test_a_public_write_names_the_anonymous_and_their_ip(client, campaign):
 
 
 def test_a_client_ip_behind_the_trusted_proxy_is_the_one_the_proxy_saw(client, alice, settings):
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    settings.AXES_IPWARE_PROXY_ORDER = "left-most"
-    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.CHENGXIN_TRUSTED_PROXY_COUNT = 1
     client.post(
         reverse("login"),
         {"username": "alice", "password": PASSWORD},
         REMOTE_ADDR="192.0.2.1",
-        HTTP_X_FORWARDED_FOR="203.0.113.5",
+        # What the client sent itself stands to the left of what the proxy appended.
+        HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.5",
     )
     assert newest().ip == "203.0.113.5"
 

@@ -164,6 +164,14 @@ def test_backup_is_one_archive_with_a_manifest_of_migrations_counts_and_file_has
     assert {n.removeprefix("files/") for n in names if n.startswith("files/")} == set(media)
 
 
+def test_the_archive_and_the_database_are_readable_by_the_account_only(sqlite_source):
+    import stat
+
+    # They hold password hashes and TOTP secrets.
+    assert stat.S_IMODE(sqlite_source["archive"].stat().st_mode) == 0o600
+    assert stat.S_IMODE((sqlite_source["var_dir"] / "chengxin.sqlite3").stat().st_mode) == 0o600
+
+
 def test_restore_into_an_empty_database_brings_back_every_report_value_event_user_and_file(sqlite_source, tmp_path):
     target = tmp_path / "restored"
     stdout = ok(chengxin(["restore", str(sqlite_source["archive"])], target))

@@ -728,20 +728,20 @@ def _bobs_activity(campaign, bob) -> None:
 
 
 def _bobs_preview(bob) -> None:
-    from chengxin.workbooks.jobs import job_run, staging_dir
+    from django.core.files.base import ContentFile
+
+    from chengxin.workbooks.jobs import job_run, staging_save
     from chengxin.workbooks.models import ImportJob
     from chengxin.workbooks.tests.builders import attachment, to_bytes
 
-    folder = staging_dir("bobsjob")
-    folder.mkdir(parents=True)
-    (folder / "0.xlsx").write_bytes(to_bytes(attachment(unit="北京市商务局")))
+    staged = staging_save("bobsjob", 0, ContentFile(to_bytes(attachment(unit="北京市商务局"))))
     job = ImportJob.objects.create(
         pk=BOBS_JOB,
         campaign=Campaign.objects.get(year=2020),
         created_by=bob,
         kind=ImportJob.Kind.PREVIEW,
         staging="bobsjob",
-        files=[{"path": "0.xlsx", "name": "北京.xlsx"}],
+        files=[{"path": staged, "name": "北京.xlsx"}],
     )
     job_run(job.pk)
 

@@ -115,9 +115,8 @@ PROXY = "192.168.1.10"
 @pytest.fixture
 def behind_one_proxy(settings):
     """What CHENGXIN_TRUSTED_PROXY_COUNT=1 sets (chengxin/settings.py)."""
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    settings.AXES_IPWARE_PROXY_ORDER = "left-most"
-    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.CHENGXIN_TRUSTED_PROXY_COUNT = 1
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 
 def via_proxy(client, username, password, forwarded_for):
@@ -138,8 +137,15 @@ def test_behind_a_proxy_the_lock_is_keyed_on_the_address_the_proxy_saw(client, a
 
 
 def test_behind_a_proxy_a_forged_forwarded_header_does_not_choose_the_locked_address(client, alice, behind_one_proxy):
-    # The attacker prepends a colleague's address; the proxy appends the attacker's own.
+    # The attacker prepends a colleague's address; the proxy appends the attacker's own, which is what counts.
     for _ in range(5):
         via_proxy(client, "alice", "Wrong-Horse-2020", f"{ELSEWHERE}, {ATTACKER}")
-    assert AccessAttempt.objects.get().ip_address == PROXY
+    assert AccessAttempt.objects.get().ip_address == ATTACKER
+    assert via_proxy(client, "alice", PASSWORD, f"{ELSEWHERE}, {ATTACKER}").status_code == 429
     assert signed_in(via_proxy(client, "alice", PASSWORD, ELSEWHERE))
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, alice):
+    for _ in range(5):
+        via_proxy(client, "alice", "Wrong-Horse-2020", ATTACKER)
+    assert AccessAttempt.objects.get().ip_address == PROXY

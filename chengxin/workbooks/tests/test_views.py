@@ -102,13 +102,36 @@ def test_unconfirmed_uploads_older_than_a_day_are_removed(settings):
     import os
     import time
 
-    from chengxin.workbooks.jobs import staging_dir, staging_sweep
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
 
-    old, fresh = staging_dir("old"), staging_dir("fresh")
-    for folder in (old, fresh):
-        folder.mkdir(parents=True)
-        (folder / "0.xlsx").write_bytes(b"x")
+    from chengxin.workbooks.jobs import staging_save, staging_sweep
+
+    old = [staging_save("old", i, ContentFile(b"x")) for i in range(2)]
+    fresh = staging_save("fresh", 0, ContentFile(b"x"))
     two_days_ago = time.time() - 48 * 3600
-    os.utime(old, (two_days_ago, two_days_ago))
-    assert staging_sweep() == 1
-    assert not old.exists() and fresh.exists()
+    for name in old:
+        os.utime(default_storage.path(name), (two_days_ago, two_days_ago))
+    assert staging_sweep() == 1  # one upload of two files
+    assert not any(default_storage.exists(name) for name in old)
+    assert default_storage.exists(fresh)
+
+
+def test_the_sweep_runs_once_an_hour_however_many_workers_run_it(settings):
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from chengxin.core.models import PeriodicRun
+    from chengxin.workbooks.jobs import staging_save
+    from chengxin.workbooks.tasks import staging_sweep_hourly
+
+    staging_sweep_hourly.call_local()  # the first worker to reach the hour claims it
+    name = staging_save("late", 0, ContentFile(b"x"))
+    two_days_ago = time.time() - 48 * 3600
+    os.utime(default_storage.path(name), (two_days_ago, two_days_ago))
+    staging_sweep_hourly.call_local()  # a second worker in the same hour skips it
+    assert default_storage.exists(name)
+    assert PeriodicRun.objects.filter(task="workbooks.staging_sweep").count() == 1

@@ -8,10 +8,10 @@ from chengxin.core.backup import BackupError, backup_restore
 
 class Command(BaseCommand):
     help = (
-        "Restore an archive written by `chengxin backup` into the configured database and MEDIA_ROOT. "
+        "Restore an archive written by `chengxin backup` into the configured database and file storage. "
         "STOP THE SERVER FIRST (`chengxin serve` and any worker): on SQLite the database file is replaced. "
         "The manifest and the sha256 of every file are checked before anything is written; a database that "
-        "already holds users or reports (or a MEDIA_ROOT with files) is refused unless --force. PostgreSQL "
+        "already holds users or reports (or a file storage with files) is refused unless --force. PostgreSQL "
         "archives are restored with pg_restore --clean --if-exists --no-owner; an archive of another database "
         "vendor is refused. Afterwards the row count of every table is compared with the manifest; exit 0 "
         "only if everything matches."
@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("archive", type=Path)
         parser.add_argument(
-            "--force", action="store_true", help="overwrite a database / MEDIA_ROOT that already holds data"
+            "--force", action="store_true", help="overwrite a database / file storage that already holds data"
         )
 
     def handle(self, *args, archive: Path, force: bool, **options):

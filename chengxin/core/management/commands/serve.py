@@ -1,22 +1,32 @@
+import errno
 import signal
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from chengxin.campaigns.models import Campaign
 from chengxin.campaigns.services import campaign_load
 
 
 class Command(BaseCommand):
-    help = "Migrate if needed, load the 2020 campaign if the database is empty, and serve (waitress)."
+    help = (
+        "Migrate if needed, load the 2020 campaign if the database is empty, and serve (waitress, one process, with "
+        "the task workers as threads of it unless --no-worker). Data, uploads and the task queue live in "
+        "CHENGXIN_VAR_DIR (default ./var/). Several processes behind nginx: see the README, section Deployment."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="run no task worker in this process (a separate `chengxin run_huey` runs the tasks)",
+        )
 
-    def handle(self, *args, host: str, port: int, threads: int, **options):
+    def handle(self, *args, host: str, port: int, threads: int, no_worker: bool = False, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if not Campaign.objects.exists():
             campaign = campaign_load(year=2020)
@@ -41,7 +51,7 @@ class Command(BaseCommand):
         # Background tasks (long imports, the daily deadline reminders) run in worker threads of this
         # process: no extra service to start.
         consumer = None
-        if not HUEY.immediate:
+        if not HUEY.immediate and not no_worker:
             consumer = HUEY.create_consumer(workers=2, worker_type="thread", periodic=True)
             # The consumer installs signal handlers for a process of its own; this process is the web
             # server, so keep its handlers (Ctrl+C and SIGTERM stop the server, then the workers).
@@ -50,7 +60,25 @@ class Command(BaseCommand):
             for sig, handler in saved.items():
                 signal.signal(sig, handler)
         try:
-            serve(application, host=host, port=port, threads=threads, ident="chengxin")
+            serve(
+                application,
+                host=host,
+                port=port,
+                threads=threads,
+                ident="chengxin",
+                # X-Forwarded-* reach Django untouched: chengxin.core.proxy reads them, trusting exactly
+                # CHENGXIN_TRUSTED_PROXY_COUNT proxies, as under gunicorn.
+                clear_untrusted_proxy_headers=False,
+                # The largest body any page accepts; the pages refuse what exceeds their own limit.
+                max_request_body_size=max(settings.CHENGXIN_MAX_REQUEST_BYTES, settings.CHENGXIN_IMPORT_MAX_BYTES),
+            )
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+            raise CommandError(
+                f"端口 {port} 已被占用，请用 --port 换一个端口 / "
+                f"Port {port} is already in use: choose another with --port"
+            ) from None
         finally:
             if consumer is not None:
                 consumer.stop(graceful=True)

@@ -42,6 +42,8 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || echo "NOTE: chromium not found: the browser tests will be SKIPPED (apt-get install chromium fonts-noto-cjk to run them)."
+	@command -v nginx >/dev/null 2>&1 || echo "NOTE: nginx not found: the production-stack tests will be SKIPPED (apt-get install nginx to run them)."
+	@[ -n "$$DATABASE_URL" ] || echo "NOTE: DATABASE_URL not set: the production-stack tests (PostgreSQL + Redis) will be SKIPPED."
 	@echo "== test suite on SQLite =="
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
 	@if [ -n "$$DATABASE_URL" ]; then echo "== test suite on $${DATABASE_URL%%://*} =="; $(BIN)/pytest; fi

@@ -22,6 +22,7 @@ import io
 import json
 import os
 import queue
+import ssl
 import sys
 import tempfile
 import threading
@@ -276,11 +277,18 @@ class Unexpected(Exception):
 
 @dataclass
 class Target:
-    """Where a client sends its requests; the port may change while the clients run (a restarted server)."""
+    """Where a client sends its requests; the port may change while the clients run (a restarted server). With
+    `tls`, HTTPS trusting that context (the production stack's nginx, bench/_stack.py)."""
 
     port: int
     host: str = "127.0.0.1"
     abandoned: bool = False  # set to make every client give up at once (a test that failed half-way)
+    tls: ssl.SSLContext | None = None
+
+    def connect(self) -> http.client.HTTPConnection:
+        if self.tls is not None:
+            return http.client.HTTPSConnection(self.host, self.port, timeout=60, context=self.tls)
+        return http.client.HTTPConnection(self.host, self.port, timeout=60)
 
 
 @dataclass
@@ -324,7 +332,7 @@ class Client:
             try:
                 if self.conn is None or self.conn.port != self.target.port:
                     self.close()
-                    self.conn = http.client.HTTPConnection(self.target.host, self.target.port, timeout=60)
+                    self.conn = self.target.connect()
                 self.conn.request(method, path, body=body, headers=headers or {})
                 raw = self.conn.getresponse()
                 answer = Response(raw.status, {k.lower(): v for k, v in raw.getheaders()}, raw.read())

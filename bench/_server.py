@@ -103,17 +103,22 @@ def run_python(env: dict[str, str], *args: str, timeout: float = 900) -> str:
 
 
 class Server:
-    """One `chengxin serve` child process on 127.0.0.1:`port`, its output in `log`."""
+    """One `chengxin serve` child process on 127.0.0.1:`port`, its output in `log`. With `module="bench.serve_wsgi"`
+    the same waitress serves bench.wsgi instead (the bare baselines with no middleware; no migrate, no task
+    workers: the set-up is done already)."""
 
-    def __init__(self, env: dict[str, str], log: Path, *, port: int | None = None, threads: int = 8):
-        self.env, self.log, self.threads = env, log, threads
+    def __init__(
+        self, env: dict[str, str], log: Path, *, port: int | None = None, threads: int = 8, module: str = "chengxin"
+    ):
+        self.env, self.log, self.threads, self.module = env, log, threads, module
         self.port = port or free_port()
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 120) -> "Server":
         """Start the server and return once it answers HTTP; raises (with the log's end) if it stops first."""
-        command = [sys.executable, "-m", "chengxin", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        command += ["--threads", str(self.threads)]
+        command = [sys.executable, "-m", self.module]
+        command += ["serve"] if self.module == "chengxin" else []
+        command += ["--host", "127.0.0.1", "--port", str(self.port), "--threads", str(self.threads)]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 command,

@@ -12,8 +12,14 @@ PostgreSQL, in a separate database on that server (`bench_chengxin`, created if 
 `test_chengxin`). Each database is measured in a process of its own, with DEBUG off, through Django's test
 client (in-process: the server's time without a network). Each page is timed as it is normally served (the
 roll-ups cached under a stamp of the campaign's data) and cold (cache emptied first, as for the first request
-after a report changed); the targets are judged on the former, logged in as a national reviewer, and as the
-reporter of 广东省 for the drill-down. See bench/README.md.
+after a report changed); the targets are judged on the former, signed in as a national reviewer, and as the
+reporter of 广东省 for the drill-down. Two-factor sign-in is required as in production (CHENGXIN_2FA_REQUIRED=1 in
+the child) and each account's session is a verified one (an authenticator and django-otp's session key, what a
+correct code leaves behind); the accounts' passwords are current (`password_changed_at` set), so no page redirects.
+
+Every answer is checked: a page that answers anything but 200 (a redirect to the password change or the code
+page, a 403, a 500), or a URL name that does not resolve, stops the bench with what happened and exit status 1.
+See bench/README.md.
 """
 
 import argparse
@@ -36,8 +42,8 @@ PROVINCE = "440000"
 FIGURE = "people_reached"
 SCOPE = "submitted"  # the dashboard's default scope (analytics.dashboard.DEFAULT_SCOPE)
 
-# (label, URL name, args, query string, who asks, the raw SQL it is compared with). A URL name that does not
-# exist (yet) is skipped with a printed line.
+# (label, URL name, args, query string, who asks, the raw SQL it is compared with). Each must resolve and answer
+# 200 to its account, or the bench stops (exit status 1).
 PAGES = [
     ("national page", "analytics:dashboard", [YEAR], "", "reviewer", "national"),
     ("province drill-down", "analytics:dashboard_unit", [YEAR, PROVINCE], "", "province", "drill_down"),
@@ -58,11 +64,8 @@ def _print_table(name: str, result: dict) -> bool:
     head += f" {'target':>18}"
     print(head)
     print("-" * len(head))
-    ok = True
+    ok = bool(result["pages"])
     for row in result["pages"]:
-        if row.get("skipped"):
-            print(f"{row['label']:<20} skipped: {row['skipped']}")
-            continue
         ratio = row["median_ms"] / row["raw_median_ms"]
         met = ratio <= TARGET_RATIO and row["p95_ms"] <= TARGET_P95_MS
         ok = ok and met
@@ -113,8 +116,14 @@ def _passed(args) -> list[str]:
 # --- the child: build or reuse the data set, then measure ---------------------------------------------------
 
 
+class Unexpected(Exception):
+    """A page answered something else than the page (a redirect, a refusal, an error): no figure is meaningful."""
+
+
 def _child(args) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chengxin.settings")
+    # As in production: every account must give its second factor (its session below is a verified one).
+    os.environ["CHENGXIN_2FA_REQUIRED"] = "1"
     import django
 
     django.setup()
@@ -124,11 +133,17 @@ def _child(args) -> int:
     campaign_id = _campaign_id()
     result = {**data, "requests": args.requests, "pages": [], "numbers_agree": True}
     print(f"{connection.vendor}: measuring {len(PAGES)} pages × {args.requests} requests", flush=True)
-    for label, name, url_args, query, who, baseline in PAGES:
-        row = _measure(label, name, url_args, query, who, baseline, campaign_id, args.requests)
-        result["pages"].append(row)
-        if row.get("agree") is False:
-            result["numbers_agree"] = False
+    users = _users()
+    try:
+        for label, name, url_args, query, who, baseline in PAGES:
+            row = _measure(label, name, url_args, users[who], baseline, campaign_id, args.requests, query=query)
+            result["pages"].append(row)
+            if row.get("agree") is False:
+                result["numbers_agree"] = False
+    except Unexpected as exc:
+        print(f"{connection.vendor}: FAILED, {exc}", flush=True)
+        print(f"{connection.vendor}: the bench stops: figures of pages that did not answer are meaningless", flush=True)
+        return 1
     print("RESULT " + json.dumps(result))
     return 0
 
@@ -215,7 +230,15 @@ def _campaign_id() -> int:
 
 
 def _users() -> dict:
-    """A national reviewer and the reporter of the province drilled into (bench accounts, no password)."""
+    """A national reviewer and the reporter of the province drilled into, set up as real accounts in use are: a
+    password (random, unused: they are signed in directly), changed now (so that no forced change redirects them)
+    and a confirmed authenticator each (their sessions are verified, see _sign_in)."""
+    import secrets
+
+    from django.db import transaction
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from chengxin.units.models import Role, Unit, User
 
     accounts = {
@@ -223,11 +246,46 @@ def _users() -> dict:
         "province": ("bench-province", PROVINCE, Role.UNIT_REPORTER),
     }
     users = {}
-    for who, (username, code, role) in accounts.items():
-        users[who], _created = User.objects.get_or_create(
-            username=username, defaults={"unit": Unit.objects.get(code=code), "role": role}
-        )
+    with transaction.atomic():
+        for who, (username, code, role) in accounts.items():
+            user, _created = User.objects.get_or_create(
+                username=username, defaults={"unit": Unit.objects.get(code=code), "role": role}
+            )
+            # A data set built by an earlier version of the bench holds these accounts without a password date.
+            user.set_password(secrets.token_urlsafe(24))
+            user.password_changed_at = timezone.now()
+            user.save(update_fields=["password", "password_changed_at"])
+            if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+            users[who] = user
     return users
+
+
+def _sign_in(client, user) -> None:
+    """Sign `client` in as `user` with a session that passed the second factor: force_login and django-otp's
+    session key, what a correct code leaves in the session (chengxin.conftest.verified_login does the same)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.filter(user=user, confirmed=True).first().persistent_id
+    session.save()
+
+
+def _checked(label: str, url: str, response, baseline: str):
+    """`response` if it is the page (200, and JSON for the map data); raises Unexpected, saying what came, if not."""
+    status = response.status_code
+    kind = response.get("Content-Type", "")
+    wanted = "application/json" if baseline == "map" else "text/html"
+    if status == 200 and kind.startswith(wanted):
+        return response
+    where = f" → {response['Location']}" if response.has_header("Location") else ""
+    body = b"" if getattr(response, "streaming", False) else response.content[:300]
+    raise Unexpected(
+        f"{label}: GET {url} answered HTTP {status}{where} ({kind or 'no Content-Type'}), expected 200 {wanted}: "
+        f"{body.decode(errors='replace')!r}"
+    )
 
 
 # --- the raw SQL: one GROUP BY computing the same numbers as each page --------------------------------------
@@ -344,7 +402,7 @@ def _p95(samples: list[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def _measure(label, name, url_args, query, who, baseline, campaign_id, requests: int) -> dict:
+def _measure(label, name, url_args, user, baseline, campaign_id, requests: int, *, query: str = "") -> dict:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -356,20 +414,16 @@ def _measure(label, name, url_args, query, who, baseline, campaign_id, requests:
     try:
         url = reverse(name, args=url_args) + (f"?{query}" if query else "")
     except NoReverseMatch:
-        print(f"{label}: skipped, no URL named {name!r} yet", flush=True)
-        return {"label": label, "skipped": f"no URL named {name}"}
+        raise Unexpected(f"{label}: no URL named {name!r} with arguments {url_args}") from None
     client = Client()
-    client.force_login(_users()[who])
+    _sign_in(client, user)
     province = Unit.objects.get(code=PROVINCE)
     sql, params = _raw(baseline, campaign_id, province.pk)
     for _ in range(3):  # warm-up: caches, the first connection, imported templates
-        response = client.get(url)
-        if response.status_code != 200:
-            print(f"{label}: {url} answered {response.status_code}; skipped", flush=True)
-            return {"label": label, "skipped": f"HTTP {response.status_code}"}
+        _checked(label, url, client.get(url), baseline)
         rows = _run_raw(sql, params)
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
+        response = _checked(label, url, client.get(url), baseline)
     queries = len(captured)  # now: the log is emptied by the next request
     raw_numbers, product_numbers = _expected(baseline, rows, Campaign.objects.get(pk=campaign_id), province)
     page_numbers = _page_numbers(baseline, response)
@@ -381,13 +435,15 @@ def _measure(label, name, url_args, query, who, baseline, campaign_id, requests:
     page_ms, cold_ms, raw_ms = [], [], []
     for _ in range(requests):  # alternating, so that all see the same machine
         started = time.perf_counter()
-        client.get(url)
+        served = client.get(url)
         page_ms.append((time.perf_counter() - started) * 1000)
+        _checked(label, url, served, baseline)  # after the clock: the check is the bench's time, not the page's
         # Cold: the first request after a report changed, when the cached roll-ups must be computed again.
         cache.clear()
         started = time.perf_counter()
-        client.get(url)
+        served = client.get(url)
         cold_ms.append((time.perf_counter() - started) * 1000)
+        _checked(label, url, served, baseline)
         started = time.perf_counter()
         _run_raw(sql, params)
         raw_ms.append((time.perf_counter() - started) * 1000)

@@ -1,14 +1,19 @@
-"""The deadline rush (issue 6): `--units` units submit their reports through the JSON API within a few minutes, from
-`--clients` concurrent clients, against the product's own server (`chengxin serve`: waitress, 8 threads) in a
-child process. Figures: requests per second and p99 of the API, as a ratio to a bare Django view writing one row
-(`POST /bench/one-row/`, bench/rush_urls.py) on the same server in the same run; then every acknowledged
-submission is checked in the database (stored exactly once, nothing half-written) and the national totals the API
-gives are checked against what was sent.
+"""The deadline rush (issues 6 and 11): `--units` units submit their reports through the JSON API within a few
+minutes, from `--clients` concurrent clients, against
+- one waitress process (as `chengxin serve` runs, 8 threads) on SQLite and on PostgreSQL, and
+- the production shape (bench/_stack.py): nginx with TLS → one gunicorn instance of 1, 2 and 4 worker processes
+  (`--stack`) → PostgreSQL and Redis.
+Figures: requests per second and p99 of the API, as a ratio to a bare Django view with no middleware writing one
+row (`POST /bench/one-row/`, bench/rush_urls.py, served bare by bench/wsgi.py) on the same server in the same run;
+the app processes' memory at rest and after the rush; on PostgreSQL, how many sessions waited for a lock, and on the
+audit chain's head row, during the rush. Then every acknowledged submission is checked in the database (stored
+exactly once, nothing half-written) and the national totals the API gives are checked against what was sent.
 
 Run from the project root:
 
-    .venv/bin/python -m bench.rush_bench                                  # 3,400 units, 32 clients, SQLite + PostgreSQL
-    .venv/bin/python -m bench.rush_bench --units 300 --databases sqlite   # a quick look
+    .venv/bin/python -m bench.rush_bench                                  # 3,400 units, 32 clients, everything
+    .venv/bin/python -m bench.rush_bench --units 300 --databases sqlite --stack none   # a quick look
+    .venv/bin/python -m bench.rush_bench --databases none --stack 1,2,4   # the production shape only
 
 PostgreSQL is the server of DATABASE_URL (or postgres://postgres@127.0.0.1:5432/ when it is unset), in a
 database of its own, `test_chengxin_rush`, created afresh and dropped at the end; SQLite is a file in a temporary
@@ -645,8 +650,111 @@ def figures(attempts: list[Attempt], elapsed: float) -> dict:
     }
 
 
-def bench_database(name: str, database_url: str, args) -> dict:
-    """Set up, serve, measure and check one database; a dict of figures and problems."""
+class LockSampler:
+    """Samples PostgreSQL's pg_stat_activity every 20 ms while the rush runs: how many of the bench database's
+    sessions are running a statement, how many of them wait for a lock, and how many of those wait on the audit
+    chain's head row (the one row every audited write locks). If audited writes queued on that row, the waiters
+    would be a large share of the active sessions."""
+
+    QUERY = """
+        SELECT count(*) FILTER (WHERE state = 'active'),
+               count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock'),
+               count(*) FILTER (WHERE state = 'active' AND wait_event_type = 'Lock'
+                                AND query ILIKE '%%audit_auditchainhead%%')
+        FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()
+    """
+
+    def __init__(self, database_url: str):
+        self.url, self.name = database_url, urlsplit(database_url).path.lstrip("/")
+        self.samples: list[tuple[int, int, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            while not self._stop.wait(0.02):
+                self.samples.append(tuple(conn.execute(self.QUERY, [self.name]).fetchone()))
+
+    def __enter__(self) -> "LockSampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def summary(self) -> dict:
+        n = len(self.samples) or 1
+        active = sum(a for a, _w, _c in self.samples) / n
+        waiting = sum(w for _a, w, _c in self.samples) / n
+        chain = sum(c for _a, _w, c in self.samples) / n
+        return {"samples": len(self.samples), "active": active, "waiting": waiting, "chain": chain}
+
+
+def measure(target: Target, prepared: Prepared, args, *, database_url: str = "") -> dict:
+    """Warm up, run the rush, then the bare view as many times as the rush made requests; figures and checks."""
+    units = prepared.units
+    # Warm-up: imports, connections, caches of both paths, in every server process.
+    hammer_bare(target, requests=400, clients=args.clients)
+    client = Client(target)
+    for unit in units[:40]:
+        _expect(client.request("get", "GET", report_path(YEAR, unit["code"]), headers=_auth(unit["token"])), "GET", 200)
+    client.close()
+    sampler = LockSampler(database_url) if database_url.startswith("postgres") else None
+    with sampler or _nothing():
+        outcomes, api_attempts, api_elapsed = rush(
+            target, units, year=YEAR, clients=args.clients, upload=args.summaries == "api"
+        )
+    bare_attempts, bare_elapsed, bare_acked = hammer_bare(target, requests=len(api_attempts), clients=args.clients)
+    totals = api_totals(target, YEAR, prepared.national_token)
+    return {
+        "outcomes": outcomes,
+        "api_attempts": api_attempts,
+        "api_elapsed": api_elapsed,
+        "bare_attempts": bare_attempts,
+        "bare_elapsed": bare_elapsed,
+        "bare_acked": bare_acked + 400,
+        "totals": totals,
+        "locks": sampler.summary() if sampler else None,
+    }
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return None
+
+
+def judge(units: list[dict], run: dict, state: dict) -> dict:
+    """The figures of one measured run and every problem the database shows."""
+    outcomes = run["outcomes"]
+    problems = check_state(units, outcomes, state["reports"], all_submitted=True)
+    acked = [u for u in units if outcomes.get(u["code"], UnitOutcome("")).acknowledged]
+    expected = sent_totals(acked)
+    if run["totals"] != expected:
+        problems.append(f"API totals {run['totals']} differ from the sum of what was sent {expected}")
+    if dict(state["db_totals"]) != expected:
+        problems.append(f"database sums {state['db_totals']} differ from the sum of what was sent {expected}")
+    if state["bare_rows"] != run["bare_acked"]:
+        problems.append(f"bench table holds {state['bare_rows']} rows, {run['bare_acked']} were acknowledged")
+    attempts, elapsed = run["api_attempts"], run["api_elapsed"]
+    return {
+        "api": figures(attempts, elapsed),
+        "bare": figures(run["bare_attempts"], run["bare_elapsed"]),
+        "units": len(units),
+        "acknowledged": len(acked),
+        "kinds": {k: figures([a for a in attempts if a.kind == k], elapsed) for k in STEPS},
+        "locks": run["locks"],
+        "problems": problems,
+    }
+
+
+def bench_serve(name: str, database_url: str, args) -> dict:
+    """One waitress process (as `chengxin serve` runs: 8 threads) on `database_url` (SQLite when empty)."""
     from bench._server import Server, server_env
 
     with tempfile.TemporaryDirectory(prefix=f"chengxin-rush-{name.lower()}-") as tmp:
@@ -654,43 +762,72 @@ def bench_database(name: str, database_url: str, args) -> dict:
         env = server_env(folder / "var", database_url=database_url, settings="bench.rush_settings")
         started = time.monotonic()
         prepared = run_setup(env, folder, args.units, summaries=args.summaries == "setup")
-        units = prepared.units
-        print(f"{name}: set-up of {len(units)} units in {time.monotonic() - started:.0f} s", flush=True)
-        server = Server(env, folder / "server.log")
+        print(f"{name}, one waitress process: set-up of {args.units} units in {time.monotonic() - started:.0f} s")
+        server = Server(env, folder / "server.log", module="bench.serve_wsgi")
         with server:
-            target = Target(server.port)
-            # Warm-up: imports, connections, caches of both paths.
-            hammer_bare(target, requests=200, clients=args.clients)
-            client = Client(target)
-            for unit in units[:20]:
-                client.request("get", "GET", report_path(YEAR, unit["code"]), headers=_auth(unit["token"]))
-            client.close()
-            outcomes, api_attempts, api_elapsed = rush(
-                target, units, year=YEAR, clients=args.clients, upload=args.summaries == "api"
-            )
-            bare_attempts, bare_elapsed, bare_acked = hammer_bare(
-                target, requests=len(api_attempts), clients=args.clients
-            )
-            totals = api_totals(target, YEAR, prepared.national_token)
+            run = measure(Target(server.port), prepared, args, database_url=database_url)
+            memory = {"after": {server.process.pid: _rss(server.process.pid)}}
         state = run_dump(env, folder)
-    problems = check_state(units, outcomes, state["reports"], all_submitted=True)
-    acked = [u for u in units if outcomes.get(u["code"], UnitOutcome("")).acknowledged]
-    expected = sent_totals(acked)
-    if totals != expected:
-        problems.append(f"API totals {totals} differ from the sum of what was sent {expected}")
-    if {k: v for k, v in state["db_totals"].items()} != expected:
-        problems.append(f"database sums {state['db_totals']} differ from the sum of what was sent {expected}")
-    if state["bare_rows"] != bare_acked + 200:
-        problems.append(f"bench table holds {state['bare_rows']} rows, {bare_acked + 200} were acknowledged")
-    kinds = {k: figures([a for a in api_attempts if a.kind == k], api_elapsed) for k in STEPS}
-    return {
-        "api": figures(api_attempts, api_elapsed),
-        "bare": figures(bare_attempts, bare_elapsed),
-        "units": len(units),
-        "acknowledged": len(acked),
-        "kinds": kinds,
-        "problems": problems,
-    }
+    return {**judge(prepared.units, run, state), "memory": memory}
+
+
+def bench_stack(processes: int, database_url: str, redis_url: str, args) -> dict:
+    """The production shape: nginx (TLS) → one gunicorn instance of `processes` workers → PostgreSQL and Redis."""
+    from bench._stack import Stack
+
+    with tempfile.TemporaryDirectory(prefix=f"chengxin-rush-stack{processes}-") as tmp:
+        folder = Path(tmp)
+        _flush_redis(redis_url)
+        stack = Stack(
+            folder,
+            database_url=database_url,
+            redis_url=redis_url,
+            apps=1,
+            workers=processes,
+            task_worker=False,
+            wsgi="bench.wsgi",
+            settings="bench.rush_settings",
+            access_log=False,
+        )
+        started = time.monotonic()
+        stack.chengxin("migrate", "--no-input", "-v0")
+        stack.chengxin("collectstatic", "--no-input", "-v0")
+        prepared = run_setup(stack.env("admin"), folder, args.units, summaries=args.summaries == "setup")
+        print(f"nginx + gunicorn × {processes}: set-up of {args.units} units in {time.monotonic() - started:.0f} s")
+        with stack:
+            target = Target(stack.https_port, tls=stack.ssl_context())
+            hammer_bare(target, requests=100, clients=4)
+            at_rest = stack.app_memory_kib()[0]
+            run = measure(target, prepared, args, database_url=database_url)
+            run["bare_acked"] += 100  # the rows of the memory warm-up above
+            after = stack.app_memory_kib()[0]
+        state = run_dump(stack.env("admin"), folder)
+    return {**judge(prepared.units, run, state), "memory": {"rest": at_rest, "after": after}}
+
+
+def _rss(pid: int) -> int:
+    from bench._stack import rss_kib
+
+    return rss_kib(pid)
+
+
+def _flush_redis(url: str) -> None:
+    import socket
+
+    parts = urlsplit(url)
+    db = (parts.path or "/0").lstrip("/") or "0"
+    with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=5) as s:
+        s.sendall(f"SELECT {db}\r\nFLUSHDB\r\n".encode())
+        s.recv(64)
+
+
+def _memory_line(memory: dict) -> str:
+    """'master 25 MB; workers 80 / 81 MB (rest) → 95 / 97 MB (after)' from {phase: {pid: KiB}}."""
+    parts = []
+    for phase, pids in memory.items():
+        sizes = sorted(pids.values())
+        parts.append(f"{phase}: " + " / ".join(f"{kib / 1024:.0f}" for kib in sizes) + " MB")
+    return "; ".join(parts)
 
 
 def main() -> int:
@@ -710,7 +847,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--units", type=int, default=3400)
     parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--databases", default="sqlite,postgresql", help="sqlite, postgresql or both, comma-separated")
+    parser.add_argument(
+        "--databases",
+        default="sqlite,postgresql",
+        help="one waitress process on: sqlite, postgresql, both (comma-separated), or none",
+    )
+    parser.add_argument(
+        "--stack",
+        default="1,2,4",
+        help="the production shape (nginx + gunicorn, PostgreSQL + Redis) with these numbers of app processes; "
+        "'none' to skip",
+    )
+    parser.add_argument("--redis", default=os.environ.get("CHENGXIN_BENCH_REDIS_URL", "redis://127.0.0.1:6379/10"))
     parser.add_argument(
         "--summaries",
         choices=("api", "setup"),
@@ -720,29 +868,42 @@ def main() -> int:
     args = parser.parse_args()
     from bench._server import drop_pg_database, fresh_pg_database
 
-    results = {}
-    for name in [d.strip().lower() for d in args.databases.split(",") if d.strip()]:
+    base = os.environ.get("DATABASE_URL") or DEFAULT_PG
+    if not base.startswith(("postgres://", "postgresql://")):
+        base = DEFAULT_PG
+    results: dict[str, dict] = {}
+    for name in [d.strip().lower() for d in args.databases.split(",") if d.strip() and d.strip() != "none"]:
         if name == "sqlite":
-            results["SQLite"] = bench_database("SQLite", "", args)
+            results["SQLite, waitress × 1"] = bench_serve("SQLite", "", args)
         elif name in ("postgresql", "postgres", "pg"):
-            base = os.environ.get("DATABASE_URL") or DEFAULT_PG
-            if not base.startswith(("postgres://", "postgresql://")):
-                base = DEFAULT_PG
             url = fresh_pg_database(base, PG_NAME)
-            print(f"PostgreSQL: the database {PG_NAME} (created afresh) on {urlsplit(base).hostname}", flush=True)
             try:
-                results["PostgreSQL"] = bench_database("PostgreSQL", url, args)
+                results["PostgreSQL, waitress × 1"] = bench_serve("PostgreSQL", url, args)
             finally:
                 drop_pg_database(url)
         else:
             parser.error(f"unknown database {name!r}")
+    if args.stack != "none":
+        from bench._stack import missing, redis_answers
+
+        reason = missing() or ("" if redis_answers(args.redis) else f"no Redis answers at {args.redis}")
+        if reason:
+            print(f"The production shape was NOT measured: {reason}")
+            return 1
+        for processes in [int(n) for n in args.stack.split(",") if n.strip()]:
+            url = fresh_pg_database(base, PG_NAME)
+            try:
+                results[f"PostgreSQL, nginx + gunicorn × {processes}"] = bench_stack(processes, url, args.redis, args)
+            finally:
+                drop_pg_database(url)
 
     print()
     steps = "GET + PUT + summary + submit" if args.summaries == "api" else "GET + PUT + submit"
-    print(f"{args.units} units, {args.clients} client threads (keep-alive), one server: chengxin serve (waitress,")
-    print(f"8 threads), {os.cpu_count()} CPUs shared by server and clients; per unit: {steps}")
+    print(f"{args.units} units, {args.clients} client threads (keep-alive; HTTPS through nginx for the production")
+    print(f"shape), {os.cpu_count()} CPUs shared by clients, nginx, the app processes and the database; per unit:")
+    print(f"{steps}. Baseline: a bare Django view (no middleware) inserting one row, same server, same run.")
     print()
-    print("| database | run | requests | seconds | requests/s | p50 ms | p99 ms | 5xx | conn. errors |")
+    print("| shape | run | requests | seconds | requests/s | p50 ms | p99 ms | 5xx | conn. errors |")
     print("|---|---|---|---|---|---|---|---|---|")
     failed = False
     for name, r in results.items():
@@ -754,25 +915,34 @@ def main() -> int:
     print()
     print("API requests by step (all concurrent, same run):")
     print()
-    print("| database | step | requests | p50 ms | p99 ms |")
+    print("| shape | step | requests | p50 ms | p99 ms |")
     print("|---|---|---|---|---|")
     for name, r in results.items():
         for step, f in r["kinds"].items():
             if f["requests"]:
                 print(f"| {name} | {step} | {f['requests']:,} | {f['p50']:.1f} | {f['p99']:.1f} |")
     print()
-    print("| database | units acknowledged | rps ratio (API / bare) | p99 ratio (bare / API) | target | checks |")
+    print("| shape | units acknowledged | rps ratio (API / bare) | p99 ratio (bare / API) | target | checks |")
     print("|---|---|---|---|---|---|")
     for name, r in results.items():
         rps_ratio = r["api"]["rps"] / r["bare"]["rps"]
         p99_ratio = r["bare"]["p99"] / r["api"]["p99"]
         met = rps_ratio >= TARGET_RATIO and p99_ratio >= TARGET_RATIO
         checks = "all pass" if not r["problems"] else f"{len(r['problems'])} problems"
-        failed |= not met or bool(r["problems"]) or r["api"]["5xx"] > 0
+        failed |= not met or bool(r["problems"]) or r["api"]["5xx"] > 0 or r["bare"]["5xx"] > 0
         print(
             f"| {name} | {r['acknowledged']:,} / {r['units']:,} | {rps_ratio:.2f} | {p99_ratio:.2f} |"
             f" ≥ {TARGET_RATIO} | {checks} |"
         )
+    print()
+    print("Memory of the app processes (resident set, MB) and PostgreSQL sessions during the rush (mean of samples):")
+    print()
+    print("| shape | memory | active sessions | waiting for a lock | of which on the audit chain head |")
+    print("|---|---|---|---|---|")
+    for name, r in results.items():
+        locks = r["locks"]
+        lock_cells = f"{locks['active']:.2f} | {locks['waiting']:.2f} | {locks['chain']:.2f}" if locks else "— | — | —"
+        print(f"| {name} | {_memory_line(r['memory'])} | {lock_cells} |")
     for name, r in results.items():
         for problem in r["problems"][:20]:
             print(f"{name}: {problem}")

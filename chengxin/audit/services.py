@@ -93,10 +93,13 @@ def _lock_head(connection) -> tuple[int, str]:
     return _lock_head(connection)
 
 
-# Column names from the code, never from input.
-_INSERT = "INSERT INTO audit_auditevent ({}) VALUES ({})".format(  # noqa: S608
-    ", ".join(["hash", *chain.HASHED_FIELDS]), ", ".join(["%s"] * (len(chain.HASHED_FIELDS) + 1))
-)
+_COLUMNS = ", ".join(["hash", *chain.HASHED_FIELDS])
+_ROW = "(" + ", ".join(["%s"] * (len(chain.HASHED_FIELDS) + 1)) + ")"
+
+
+def _insert(rows: int) -> str:
+    """One INSERT of `rows` rows. Column names come from the code, never from input."""
+    return f"INSERT INTO audit_auditevent ({_COLUMNS}) VALUES {', '.join([_ROW] * rows)}"  # noqa: S608
 
 
 def audit_record(
@@ -152,26 +155,27 @@ def audit_record(
 
 
 def _append(rows: list[dict]) -> list[AuditEvent]:
-    """Append prepared rows to the chain in their order, the head locked once, in the caller's transaction."""
+    """Append prepared rows to the chain in their order, in the caller's transaction: the head locked once, the
+    rows inserted in one statement, the head moved once (three round trips however many rows)."""
     connection = transaction.get_connection()
     events = []
     # No savepoint of its own inside the caller's transaction: a failure here fails the caller's write.
     with transaction.atomic(savepoint=False):
         seq, prev_hash = _lock_head(connection)  # as late as possible: everything before needs no lock
+        values = []
         for row in rows:
             row.update(seq=seq + 1, at=timezone.now(), prev_hash=prev_hash)
             row["hash"] = chain.row_hash(row)
-            values = [row["hash"], *(row[name] for name in chain.HASHED_FIELDS)]
-            values[chain.HASHED_FIELDS.index("at") + 1] = connection.ops.adapt_datetimefield_value(row["at"])
-            with connection.cursor() as cursor:
-                cursor.execute(_INSERT, values)
-                cursor.execute(
-                    "UPDATE audit_auditchainhead SET seq = %s, hash = %s WHERE id = 1", [row["seq"], row["hash"]]
-                )
+            stored = [row["hash"], *(row[name] for name in chain.HASHED_FIELDS)]
+            stored[chain.HASHED_FIELDS.index("at") + 1] = connection.ops.adapt_datetimefield_value(row["at"])
+            values.extend(stored)
             seq, prev_hash = row["seq"], row["hash"]
             event = AuditEvent(**row)
             event._state.adding = False
             events.append(event)
+        with connection.cursor() as cursor:
+            cursor.execute(_insert(len(rows)), values)
+            cursor.execute("UPDATE audit_auditchainhead SET seq = %s, hash = %s WHERE id = 1", [seq, prev_hash])
     return events
 
 

@@ -5,7 +5,8 @@ a shell, a raw SQL statement from the application's account):
   minimum; the purge command keeps CHENGXIN_AUDIT_RETENTION_DAYS, which is never less); TRUNCATE is refused
   (PostgreSQL).
 - audit_auditanchor: UPDATE, DELETE and TRUNCATE are refused.
-- audit_auditchainhead: DELETE and TRUNCATE are refused; an UPDATE must move the head forward by exactly one.
+- audit_auditchainhead: DELETE and TRUNCATE are refused; an UPDATE must move the head forward (several rows
+  appended in one statement move it by several).
 
 Someone who owns the database can drop a trigger; the hash chain (`chengxin audit-check`) is what shows it.
 Installed by migration 0002; `chengxin flush` lifts them for the flush only, outside production.
@@ -34,8 +35,8 @@ _SQLITE_TRIGGERS = {
         BEGIN SELECT RAISE(ABORT, 'audit_auditchainhead cannot be deleted'); END""",
     "audit_head_forward_only": """
         CREATE TRIGGER audit_head_forward_only BEFORE UPDATE ON audit_auditchainhead
-        WHEN NEW.id <> OLD.id OR NEW.seq <> OLD.seq + 1
-        BEGIN SELECT RAISE(ABORT, 'audit_auditchainhead only moves forward by one'); END""",
+        WHEN NEW.id <> OLD.id OR NEW.seq <= OLD.seq
+        BEGIN SELECT RAISE(ABORT, 'audit_auditchainhead only moves forward'); END""",
 }
 
 _PG_FUNCTIONS = f"""
@@ -58,10 +59,10 @@ BEGIN
 END $$;
 CREATE OR REPLACE FUNCTION audit_head_guard() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.id = OLD.id AND NEW.seq = OLD.seq + 1 THEN
+    IF NEW.id = OLD.id AND NEW.seq > OLD.seq THEN
         RETURN NEW;
     END IF;
-    RAISE EXCEPTION 'audit_auditchainhead only moves forward by one'
+    RAISE EXCEPTION 'audit_auditchainhead only moves forward'
         USING ERRCODE = 'integrity_constraint_violation';
 END $$;
 """

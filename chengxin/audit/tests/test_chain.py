@@ -130,6 +130,28 @@ def test_the_database_refuses_update_and_delete_of_young_rows(logged):
     assert check()[0] == 0
 
 
+def test_the_chain_head_only_moves_forward(logged):
+    head = AuditChainHead.objects.get()
+    for seq in (head.seq, head.seq - 1):  # staying or going back: refused by the database
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("UPDATE audit_auditchainhead SET seq = %s WHERE id = 1", [seq])
+    assert AuditChainHead.objects.get().seq == head.seq
+
+
+def test_several_rows_of_one_write_are_appended_in_order_and_check(alice, guangdong_report):
+    from chengxin.audit.services import audit_deferred
+
+    start = AuditChainHead.objects.get().seq
+    with transaction.atomic(), audit_deferred():
+        for n in range(3):
+            audit_record(action="note", object_repr=f"第{n}条")
+    rows = list(AuditEvent.objects.filter(seq__gt=start).order_by("seq"))
+    assert [r.object_repr for r in rows] == ["第0条", "第1条", "第2条"]
+    assert [r.seq for r in rows] == [start + 1, start + 2, start + 3]
+    assert AuditChainHead.objects.get().seq == start + 3
+    assert check()[0] == 0
+
+
 def test_a_write_whose_audit_row_fails_is_rolled_back(alice, guangdong_report, monkeypatch):
     report = services.report_save_draft(
         report=guangdong_report, raw_values=VALID_FIGURES, version=None, acting_user=alice

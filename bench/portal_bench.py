@@ -226,6 +226,7 @@ def _client(job: dict) -> dict:
     rng = random.Random(job["seed"])
     targets, miss_share, missing = job["targets"], job["miss_share"], job["missing"]
     conn = _connection(job["host"], job["port"], job["cert"])
+    headers = job.get("headers") or {}
     latencies: list[float] = []
     asked: set[str] = set()
     reopened = 0
@@ -240,7 +241,7 @@ def _client(job: dict) -> dict:
         start = time.monotonic()
         try:
             try:
-                conn.request("GET", path)
+                conn.request("GET", path, headers=headers)
                 response = conn.getresponse()
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 if not used:
@@ -249,7 +250,7 @@ def _client(job: dict) -> dict:
                 conn.close()
                 reopened += 1
                 start = time.monotonic()
-                conn.request("GET", path)
+                conn.request("GET", path, headers=headers)
                 response = conn.getresponse()
             body = response.read()
         except (OSError, http.client.HTTPException) as exc:
@@ -294,7 +295,13 @@ def measure(pool, server: dict, page: dict, args) -> dict:
     clients = args.clients
 
     def jobs(until: float, targets: list, missing: list, seed_base: int) -> list[dict]:
-        common = {"host": server["host"], "port": server["port"], "cert": server["cert"], "until": until}
+        common = {
+            "host": server["host"],
+            "port": server["port"],
+            "cert": server["cert"],
+            "headers": server.get("headers"),
+            "until": until,
+        }
         return [
             {**common, "targets": targets, "missing": missing, "miss_share": args.miss_share, "seed": seed_base + i}
             for i in range(clients)
@@ -480,8 +487,10 @@ def stack_missing(args) -> str:
     )
 
 
-def run_stack(args, tmp: Path) -> tuple[str, list[dict]]:
-    """Shape 2: nginx (TLS) → gunicorn, `args.workers` sync workers → PostgreSQL + Redis; (description, figures)."""
+def run_stack(args, tmp: Path) -> list[tuple[str, str, list[dict]]]:
+    """Shape 2: nginx (TLS) → gunicorn, `args.workers` sync workers → PostgreSQL + Redis; and the same gunicorn
+    asked directly over plain HTTP (with the headers nginx adds), to tell the server's share from nginx's and TLS's.
+    [(name, description, figures)]."""
     from bench._server import drop_pg_database, fresh_pg_database
     from bench._stack import Stack
 
@@ -524,8 +533,19 @@ def run_stack(args, tmp: Path) -> tuple[str, list[dict]]:
             "cert": str(stack.cert),
             "stats": stats,
         }
+        direct = {
+            "name": "gunicorn",
+            "host": "127.0.0.1",
+            "port": stack.app_ports[0],
+            "cert": None,
+            "stats": stats,
+            # What nginx adds (CHENGXIN_TRUSTED_PROXY_COUNT=1): without it production sends plain HTTP to https.
+            "headers": {"X-Forwarded-Proto": "https", "X-Forwarded-For": "127.0.0.1", "Host": "127.0.0.1"},
+        }
         try:
             figures = measure_all(where, codes, args)
+            print(f"  … and gunicorn asked directly on port {stack.app_ports[0]} (plain HTTP):", flush=True)
+            figures_direct = measure_all(direct, codes, args)
         except Failed as exc:
             app = stack.app_children[0]
             raise Failed(
@@ -536,7 +556,8 @@ def run_stack(args, tmp: Path) -> tuple[str, list[dict]]:
         stack.stop()
         drop_pg_database(database_url)
         _flush_redis(args.redis_url)
-    return description, figures
+    plain = f"gunicorn, {args.workers} sync workers, asked directly over plain HTTP (no nginx, no TLS); the same data"
+    return [("nginx + gunicorn", description, figures), ("gunicorn direct", plain, figures_direct)]
 
 
 # --- the report --------------------------------------------------------------------------------------------------
@@ -654,8 +675,7 @@ def main() -> int:
             if reason:
                 print(f"\nproduction stack: skipped ({reason})", flush=True)
             else:
-                description, figures = run_stack(args, Path(tmp))
-                shapes.append(("nginx + gunicorn", description, figures))
+                shapes.extend(run_stack(args, Path(tmp)))
     except Failed as exc:
         print(f"\nFAILED: {exc}", flush=True)
         print("the bench stops: no figure is printed when an answer was not the page asked for", flush=True)

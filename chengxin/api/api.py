@@ -52,7 +52,8 @@ DESCRIPTION = """
 
 * 脚本：请求头 `Authorization: Bearer <API 令牌>`。令牌在 [/api/v1/tokens/](/api/v1/tokens/) 页面自行创建和撤销，
   或由管理员在服务器上用 `chengxin api-token 用户名 [--name 名称]` 创建、`chengxin api-token --revoke 前缀` 撤销；
-  令牌只在创建时显示一次，账号停用后随即失效。
+  令牌只在创建时显示一次，账号停用后随即失效。系统管理员、安全管理员和审计员的账号不能使用 API 令牌
+  （三权分立：他们不做报送工作），账号改为这三种角色后原有令牌随即失效。
 * 浏览器：已登录的会话（Cookie）；写操作须在请求头 `X-CSRFToken` 中带上 csrftoken Cookie 的值。
 
 权限与网页相同：单位只能看到本单位（及其下级单位）的报告，看不到的一律 404；审核由上级（商务部或上级单位）进行。
@@ -71,7 +72,14 @@ class JSONRenderer(renderers.JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class ChengxinAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        # The view's own name ("report_submit"), unique in this module, rather than ninja's module-qualified
+        # "chengxin_api_api_report_submit": generated clients name their functions and models after it.
+        return operation.view_func.__name__
+
+
+api = ChengxinAPI(
     title="诚信兴商宣传月活动管理平台 API",
     version="1",
     description=DESCRIPTION,
@@ -82,15 +90,50 @@ api = NinjaAPI(
     docs=Swagger(settings={"persistAuthorization": False}),
 )
 
-YEAR = Path(..., ge=1990, le=2999, description="活动年度，如 2020", examples=[2020])
-UNIT_CODE = Path(..., pattern=r"^[0-9A-Za-z_-]{1,20}$", description="单位代码，如 440000、MOFCOM", examples=["440000"])
-KEY_OPTIONAL = Header(
-    None, alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX_LENGTH, description="幂等键（可选），如 UUID"
-)
-KEY_REQUIRED = Header(
-    None, alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX_LENGTH, description="幂等键（必填），如 UUID"
-)
+# A parameter's example is `example=` (one value): OpenAPI's Parameter Object takes `examples` only as a map of
+# Example Objects, and a JSON Schema list there makes the document invalid.
+YEAR = Path(..., ge=1990, le=2999, description="活动年度，如 2020", example=2020)
+UNIT_CODE = Path(..., pattern=r"^[0-9A-Za-z_-]{1,20}$", description="单位代码，如 440000、MOFCOM", example="440000")
+# The Idempotency-Key header is read as optional by ninja in every write, so that a missing key is the view's
+# Chinese 400 (after the permission checks), not pydantic's 422; the document declares it, required or not as
+# the view's _idempotency_key call decides, with _idempotent_write_openapi below.
+IDEMPOTENCY_KEY = Header(None, alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX_LENGTH, include_in_schema=False)
 SUMMARY_FILE = File(..., description="总结报告文件（docx、pdf 或 wps）")
+
+
+def _idempotent_write_openapi(*, key_required: bool) -> dict:
+    """The OpenAPI of a write that runs under an idempotency key (ninja's `openapi_extra`, merged into the
+    operation): the Idempotency-Key header, required or optional, and the Idempotent-Replayed header of an
+    answer replayed from an earlier request with the same key (only successful answers are stored)."""
+    requirement = "必填" if key_required else "可选"
+    return {
+        "parameters": [
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": key_required,
+                "description": f"幂等键（{requirement}），如 UUID：英文字母、数字或符号，不超过 "
+                f"{IDEMPOTENCY_KEY_MAX_LENGTH} 个字符。网络中断后用同一个键重发，不会重复操作。",
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH,
+                    "pattern": "^[!-~]+$",
+                },
+                "example": "3f0c1b1e-6a4d-4c8e-9a57-0d2f5c1e8b21",
+            }
+        ],
+        "responses": {
+            200: {
+                "headers": {
+                    "Idempotent-Replayed": {
+                        "description": "为 true 时，这是同一 Idempotency-Key 的第一次请求的结果，本次没有再次执行",
+                        "schema": {"type": "string", "enum": ["true"]},
+                    }
+                }
+            }
+        },
+    }
 
 
 def _errors(*codes: int) -> dict:
@@ -211,6 +254,7 @@ def report_detail(request, year: int = YEAR, unit_code: str = UNIT_CODE):
     response={200: ReportOut, **WRITE},
     tags=["报送"],
     summary="保存草稿",
+    openapi_extra=_idempotent_write_openapi(key_required=False),
     description="只有本单位的填报员可改。带上所修改的 version；版本过期返回 409，什么也不保存；"
     "有填写错误的单元格返回 422（errors 中逐格说明），也什么都不保存。",
 )
@@ -219,7 +263,7 @@ def report_update(
     payload: ReportUpdateIn,
     year: int = YEAR,
     unit_code: str = UNIT_CODE,
-    idempotency_key: str | None = KEY_OPTIONAL,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ):
     report, participant = selectors.report_for_reporter(request, year, unit_code)
     key = _idempotency_key(idempotency_key, required=False)
@@ -243,6 +287,7 @@ def report_update(
     response={200: ReportOut, **WRITE},
     tags=["报送"],
     summary="上传总结报告",
+    openapi_extra=_idempotent_write_openapi(key_required=True),
     description="multipart/form-data，文件字段名 file；docx、pdf 或 wps，按内容检查，最大 20 MB。"
     "须带 Idempotency-Key。",
 )
@@ -251,7 +296,7 @@ def report_upload_summary(
     year: int = YEAR,
     unit_code: str = UNIT_CODE,
     file: UploadedFile = SUMMARY_FILE,
-    idempotency_key: str | None = KEY_REQUIRED,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ):
     report, participant = selectors.report_for_reporter(request, year, unit_code)
     key = _idempotency_key(idempotency_key, required=True)
@@ -273,6 +318,7 @@ def report_upload_summary(
     response={200: ReportOut, **WRITE},
     tags=["报送"],
     summary="报送",
+    openapi_extra=_idempotent_write_openapi(key_required=True),
     description="错误须先改正，每条提示须有书面说明，须已上传总结报告；否则 422 并逐条说明。须带 Idempotency-Key。",
 )
 def report_submit(
@@ -280,7 +326,7 @@ def report_submit(
     payload: ReportSubmitIn,
     year: int = YEAR,
     unit_code: str = UNIT_CODE,
-    idempotency_key: str | None = KEY_REQUIRED,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ):
     report, participant = selectors.report_for_reporter(request, year, unit_code)
     key = _idempotency_key(idempotency_key, required=True)
@@ -299,6 +345,7 @@ def report_submit(
     response={200: ReportOut, **WRITE},
     tags=["审核"],
     summary="退回",
+    openapi_extra=_idempotent_write_openapi(key_required=True),
     description="审核人（商务部，或下级单位的上级单位）退回已报送的报告，须写明原因。须带 Idempotency-Key。",
 )
 def report_return(
@@ -306,7 +353,7 @@ def report_return(
     payload: ReturnIn,
     year: int = YEAR,
     unit_code: str = UNIT_CODE,
-    idempotency_key: str | None = KEY_REQUIRED,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ):
     report, participant = selectors.report_for_reader(request, year, unit_code)
     key = _idempotency_key(idempotency_key, required=True)
@@ -323,6 +370,7 @@ def report_return(
     response={200: ReportOut, **WRITE},
     tags=["审核"],
     summary="审核通过",
+    openapi_extra=_idempotent_write_openapi(key_required=True),
     description="审核通过后报告锁定。须带 Idempotency-Key。",
 )
 def report_accept(
@@ -330,7 +378,7 @@ def report_accept(
     payload: AcceptIn,
     year: int = YEAR,
     unit_code: str = UNIT_CODE,
-    idempotency_key: str | None = KEY_REQUIRED,
+    idempotency_key: str | None = IDEMPOTENCY_KEY,
 ):
     report, participant = selectors.report_for_reader(request, year, unit_code)
     key = _idempotency_key(idempotency_key, required=True)

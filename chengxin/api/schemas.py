@@ -1,25 +1,15 @@
 """The shapes of the API's requests and answers, as the OpenAPI document describes them."""
 
+import datetime as dt
 from typing import Annotated, Any
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
-from pydantic import AfterValidator, Field, PlainValidator, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, Field, PlainSerializer, PlainValidator, StringConstraints, WithJsonSchema
+
+from chengxin.core.inputs import MAX_TEXT, storable_text_problem
 
 # --- inputs ---------------------------------------------------------------------------------------------------
-
-MAX_TEXT = 2000
-
-
-def storable_text_problem(value: str) -> str | None:
-    """Why a text cannot be stored, or None. PostgreSQL keeps no U+0000 in text or JSON, and a lone UTF-16
-    surrogate (which JSON's \\uD800 escapes can produce) is no character at all: refused here, with a message,
-    rather than failing on saving."""
-    if "\x00" in value:
-        return str(_("不能包含空字符（\\u0000）"))
-    if any("\ud800" <= ch <= "\udfff" for ch in value):
-        return str(_("包含无效的字符（单独的 UTF-16 代理项）"))
-    return None
 
 
 def _no_nul(value: str) -> str:
@@ -88,6 +78,25 @@ class AcceptIn(Schema):
 # --- answers --------------------------------------------------------------------------------------------------
 
 
+def _isoformat(value: dt.date) -> str:
+    return value.isoformat()
+
+
+# Times and dates: typed (the document says `format: date-time` / `format: date`, so generated clients parse them),
+# written exactly as the selectors write them, `value.isoformat()` (e.g. 2020-11-20T03:04:05.123456+00:00 and
+# 2020-11-25): the same text whether an answer goes through these schemas or is replayed from its stored JSON.
+DateTime = Annotated[
+    dt.datetime,
+    PlainSerializer(_isoformat, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+Date = Annotated[
+    dt.date,
+    PlainSerializer(_isoformat, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+
+
 class FieldErrorOut(Schema):
     field: str
     message: str
@@ -102,12 +111,12 @@ class CampaignSummaryOut(Schema):
     year: int
     title: str
     theme: str
-    period_start: str
-    period_end: str
-    notice_date: str
-    deadline: str
-    lock_date: str | None
-    totals_published_at: str | None
+    period_start: Date
+    period_end: Date
+    notice_date: Date
+    deadline: Date
+    lock_date: Date | None
+    totals_published_at: DateTime | None
 
 
 class SectionOut(Schema):
@@ -197,7 +206,7 @@ class ReportOut(Schema):
     status_label: str
     version: int
     late: bool
-    submitted_at: str | None
+    submitted_at: DateTime | None
     return_reason: str
     fills_statistics: bool
     values: dict[str, int | str | None]
@@ -211,7 +220,7 @@ class CompletenessItemOut(Schema):
     name: str
     kind: str
     status: str
-    submitted_at: str | None
+    submitted_at: DateTime | None
     late: bool
 
 
@@ -222,8 +231,8 @@ class ActivityOut(Schema):
     unit_name: str
     plan_activity: int | None
     plan_activity_title: str | None
-    start_date: str
-    end_date: str
+    start_date: Date
+    end_date: Date
     region_code: str
     mode: str
     mode_label: str
@@ -244,10 +253,10 @@ class CommitmentOut(Schema):
     region: str
     industry: str
     industry_label: str
-    signed_at: str
+    signed_at: DateTime
     status: str
     status_label: str
-    withdrawn_at: str | None
+    withdrawn_at: DateTime | None
 
 
 class CommitmentPageOut(Schema):

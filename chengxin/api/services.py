@@ -39,6 +39,13 @@ def token_create(*, user: User, name: str = "", acting_user: User | None) -> tup
         raise DomainError(_("只能为自己的账号创建 API 令牌"), status=403)
     if not user.is_active:
         raise DomainError(_("账号 %(user)s 已停用，不能创建 API 令牌") % {"user": user.username})
+    if user.is_administrator:
+        # Separation of duties (三权分立): the system, security and audit administrators do no reporting work,
+        # and the API is reporting work (DutiesMiddleware keeps their sessions out of it too).
+        raise DomainError(
+            _("账号 %(user)s 是系统管理员、安全管理员或审计员，不能使用 API 令牌") % {"user": user.username},
+            status=403,
+        )
     name = (name or "").strip()
     if len(name) > 100:
         message = _("令牌名称不能超过 100 个字")
@@ -65,14 +72,15 @@ def token_revoke(*, token: ApiToken, acting_user: User | None) -> ApiToken:
 
 
 def token_authenticate(raw: str) -> User | None:
-    """The active account a token belongs to, or None (unknown, revoked, or the account is inactive).
-    Records when the token was last used (at most once a minute)."""
+    """The active account a token belongs to, or None (unknown, revoked, the account is inactive, or it holds
+    one of the three administrative roles: an account made administrator after creating a token cannot keep
+    reading data through it). Records when the token was last used (at most once a minute)."""
     if not raw or len(raw) > 200:
         return None
     token = (
         ApiToken.objects.select_related("user", "user__unit").filter(key_hash=token_hash(raw), revoked_at=None).first()
     )
-    if token is None or not token.user.is_active:
+    if token is None or not token.user.is_active or token.user.is_administrator:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:

@@ -1,6 +1,8 @@
 """Pages of the API app that are not JSON endpoints: a signed-in user's own API tokens, and the JSON 404 for
 any address under /api/v1/ that is no endpoint."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -10,13 +12,25 @@ from django.views.decorators.http import require_http_methods
 
 from chengxin.api.models import ApiToken
 from chengxin.api.services import token_create, token_revoke
-from chengxin.core.errors import DomainError
+from chengxin.core.errors import DomainError, FieldError
 
 
 def not_found(request, *args, **kwargs):
     from chengxin.api.api import error_response
 
     return error_response(request, 404, _("没有这个接口地址，请查看 /api/v1/docs"))
+
+
+# The form's token number: ASCII digits only. str.isdigit() also accepts "²" or "٣", which int() refuses or reads
+# as another number; and at most 18 digits, so that it fits the database's integer.
+_TOKEN_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _token_id(raw: str) -> int:
+    if not _TOKEN_ID.fullmatch(raw):
+        message = _("字段 token（令牌编号）应为数字 0–9")
+        raise DomainError(message, errors=[FieldError("token", message)])
+    return int(raw)
 
 
 @require_http_methods(["GET", "POST"])
@@ -28,8 +42,7 @@ def token_page(request):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "revoke":
-                pk = request.POST.get("token", "")
-                token = ApiToken.objects.filter(pk=int(pk) if pk.isdigit() else 0, user=request.user).first()
+                token = ApiToken.objects.filter(pk=_token_id(request.POST.get("token", "")), user=request.user).first()
                 if token is None:
                     raise Http404
                 token_revoke(token=token, acting_user=request.user)

@@ -13,6 +13,7 @@ from chengxin.api.services import token_create, token_hash, token_revoke
 from chengxin.api.tests.conftest import API, ApiClient, token_of
 from chengxin.conftest import VALID_FIGURES
 from chengxin.core.errors import DomainError
+from chengxin.units.models import Role
 
 FORM = "/campaigns/2020/form"
 
@@ -207,3 +208,56 @@ def test_a_token_name_is_checked(alice, name, message):
     with pytest.raises(DomainError, match=message):
         token_create(user=alice, name=name, acting_user=alice)
     assert not ApiToken.objects.exists()
+
+
+def test_token_page_refuses_a_token_number_that_is_not_ascii_digits(alice):
+    """'²' is a digit to str.isdigit() but not to int(): refused with a message naming the field, never a 500."""
+    token, raw = token_create(user=alice, name="", acting_user=alice)
+    client = Client()
+    client.force_login(alice)
+    for odd in ["²", "١", "1²", "-1", "1 ", "", "9" * 30]:
+        response = client.post(API + "/tokens/", {"action": "revoke", "token": odd})
+        assert response.status_code == 422, odd
+        assert "token" in response.context["error"].message
+        assert [e.field for e in response.context["error"].errors] == ["token"]
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    assert ApiClient(raw).get(FORM).status_code == 200
+
+
+# --- separation of duties: the three administrative roles have no API token -------------------------------------
+
+ADMINISTRATORS = ["sysadmin", "secadmin", "ivan"]
+
+
+@pytest.mark.parametrize("persona", ADMINISTRATORS)
+def test_api_token_command_refuses_an_administrator(request, persona):
+    request.getfixturevalue(persona)
+    out = io.StringIO()
+    with pytest.raises(CommandError) as refused:
+        call_command("api-token", persona, stdout=out, stderr=io.StringIO())
+    assert refused.value.returncode == 1  # what `chengxin api-token` exits with
+    assert "不能使用 API 令牌" in str(refused.value)
+    assert out.getvalue() == ""
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ADMINISTRATORS)
+def test_the_token_service_refuses_an_administrator(request, persona):
+    user = request.getfixturevalue(persona)
+    for acting_user in (user, None):  # the account itself, or the server's command line
+        with pytest.raises(DomainError, match="不能使用 API 令牌") as refused:
+            token_create(user=user, name="", acting_user=acting_user)
+        assert refused.value.status == 403
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize("role", [Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR])
+def test_a_token_stops_working_when_its_account_is_made_an_administrator(carol, role):
+    raw = token_of(carol)
+    assert ApiClient(raw).get(FORM).status_code == 200
+    carol.role = role
+    carol.save()
+    for response in (ApiClient(raw).get(FORM), ApiClient(raw).get("/campaigns/2020/reports/440000")):
+        assert response.status_code == 401
+        assert response.json() == ApiClient("0" * 64).get(FORM).json()  # as an unknown token

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Before CsrfViewMiddleware's process_view reads a POST body: too large a body is refused unread.
     "chengxin.core.middleware.RequestSizeMiddleware",
+    # No NUL, lone surrogate or absurdly long value in any query or form field (chengxin/core/inputs.py).
+    "chengxin.core.middleware.InputMiddleware",
     "chengxin.units.middleware.SessionLimitsMiddleware",
     "chengxin.units.middleware.PasswordAgeMiddleware",
     "chengxin.units.middleware.TwoFactorMiddleware",
@@ -259,6 +261,8 @@ MEDIA_ROOT = Path(env_str("CHENGXIN_MEDIA_ROOT") or VAR_DIR / "files")
 MEDIA_URL = "/_uploads-are-not-served-by-url/"
 SUMMARY_MAX_BYTES = env_int("CHENGXIN_SUMMARY_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# No page has more fields than this (a reviewer's "accept these" list of a province's cities included); more is 400.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Uploaded files are read by the system's own processes only (the web and the task worker run as one account).
 FILE_UPLOAD_PERMISSIONS = 0o600

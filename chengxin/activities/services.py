@@ -28,6 +28,7 @@ from chengxin.activities.uploads import check_photo, check_plan_file
 from chengxin.campaigns.models import Campaign, PlanActivity, is_locked
 from chengxin.campaigns.selectors import participant_get
 from chengxin.core.errors import DomainError, FieldError, LockedError, TransitionError
+from chengxin.core.inputs import ascii_int
 from chengxin.core.numbers import NumberParseError, parse_whole_number
 from chengxin.core.regions import PROVINCE_PREFIXES
 from chengxin.units.models import Unit, User
@@ -106,11 +107,8 @@ def _clean(campaign: Campaign, unit: Unit, raw: Mapping[str, Any]) -> dict[str, 
         plan = plan.number if plan.campaign_id == campaign.pk else -1
     plan_text = str(plan if plan is not None else "").strip()
     if plan_text:
-        found = (
-            PlanActivity.objects.filter(campaign=campaign, number=int(plan_text)).first()
-            if plan_text.isdigit()
-            else None
-        )
+        number = ascii_int(plan_text)
+        found = PlanActivity.objects.filter(campaign=campaign, number=number).first() if number is not None else None
         if found is None:
             errors.append(FieldError("plan_activity", _("请从本年度的主要活动中选择，或选“地方自办活动”")))
         data["plan_activity"] = found

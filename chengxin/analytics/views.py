@@ -27,6 +27,7 @@ from chengxin.analytics.selectors import (
 )
 from chengxin.campaigns.models import Campaign
 from chengxin.campaigns.selectors import campaign_get
+from chengxin.core.inputs import ascii_int
 from chengxin.core.permissions import national_required
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
@@ -124,11 +125,11 @@ def _body_key(name: str, campaign, stamp: str, filters, *extra) -> str:
 @national_required
 def dashboard_page(request, year: int):
     """The national dashboard: completeness over time, totals against last year, the map and the ranking."""
-    other_year = request.GET.get("year", "")
-    if other_year.isdigit() and int(other_year) != year:  # the campaign chosen in the filter form
+    other_year = ascii_int(request.GET.get("year", ""))
+    if other_year is not None and other_year != year:  # the campaign chosen in the filter form
         query = request.GET.copy()
         del query["year"]
-        return redirect(reverse("analytics:dashboard", args=[int(other_year)]) + "?" + query.urlencode())
+        return redirect(reverse("analytics:dashboard", args=[other_year]) + "?" + query.urlencode())
     campaign = campaign_get(year)
     definition, filters = _dashboard_filters(request, campaign)
     stamp = data_stamp(campaign)

@@ -60,8 +60,9 @@ class Campaign(models.Model):
         """The days before the deadline on which units that have not submitted are reminded, e.g. [7, 3, 1]."""
         days = set()
         for part in self.reminder_days.replace("，", ",").split(","):
-            if part.strip().isdigit():
-                days.add(int(part.strip()))
+            day = part.strip()
+            if day.isascii() and day.isdigit():
+                days.add(int(day))
         return sorted(days, reverse=True)
 
 

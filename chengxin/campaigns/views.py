@@ -122,7 +122,7 @@ def _copy_defaults(source: Campaign, year: int) -> dict[str, str]:
 
 def _year(raw: str) -> int:
     raw = (raw or "").strip()
-    if not raw.isdigit() or len(raw) != 4:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) != 4:
         message = _("年度应为四位数字，如 2021")
         raise DomainError(message, errors=[FieldError("year", message)])
     return int(raw)

@@ -67,7 +67,7 @@ def check_uscc(raw: str) -> tuple[str, str | None]:
     if code[0] not in AUTHORITIES:
         return code, _("第1位登记管理部门代码“%(ch)s”不存在") % {"ch": code[0]}
     region = code[2:8]
-    if not region.isdigit():
+    if not (region.isascii() and region.isdigit()):
         return code, _("第3-8位行政区划代码应为6位数字")
     if region[:2] not in REGION_PREFIXES:
         return code, _("第3-8位行政区划代码“%(region)s”不存在") % {"region": region}

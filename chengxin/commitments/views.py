@@ -17,6 +17,7 @@ from chengxin.commitments.services import (
     commitment_withdraw,
 )
 from chengxin.core.errors import DomainError
+from chengxin.core.inputs import normalise_query
 from chengxin.core.permissions import national_required
 from chengxin.core.regions import PROVINCES, region_name
 from chengxin.portal.cache import public_page
@@ -58,7 +59,7 @@ def search(request, year: int):
     """The public search: the same for every visitor, so it is served from the portal's cache (bumped when a
     commitment is published or withdrawn)."""
     campaign = campaign_get(year)
-    q = request.GET.get("q", "").strip()[:100]
+    q = normalise_query(request.GET.get("q", ""))
     match = "prefix" if request.GET.get("match") == "prefix" else "contains"
     results = commitment_search(campaign=campaign, q=q, match=match)
     if is_code_query(q):  # at most one row: fetched at once, so the paginator needs no COUNT query

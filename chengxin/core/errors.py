@@ -27,6 +27,14 @@ class DomainError(Exception):
         }
 
 
+def from_validation_error(error) -> DomainError:
+    """A Django ValidationError of a model's `full_clean()` (lengths, choices, required fields) as a DomainError
+    with one FieldError per field, status 422: the form shows each next to its field instead of a 500."""
+    fields = getattr(error, "message_dict", None) or {"__all__": list(error.messages)}
+    errors = [FieldError(name, message) for name, messages in fields.items() for message in messages]
+    return DomainError(errors[0].message if errors else str(error), errors=errors, status=422)
+
+
 class ConflictError(DomainError):
     """Somebody else changed the object since it was read (stale version)."""
 

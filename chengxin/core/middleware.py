@@ -10,6 +10,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from chengxin.core.errors import DomainError, FieldError
+from chengxin.core.inputs import MAX_FIELD, shown_name, storable_text_problem
 from chengxin.core.proxy import PEER_ADDR, forwarded_client
 
 
@@ -101,6 +102,34 @@ class RequestSizeMiddleware:
         except Resolver404:
             return settings.CHENGXIN_MAX_REQUEST_BYTES
         return getattr(settings, getattr(view, "max_request_setting", "CHENGXIN_MAX_REQUEST_BYTES"))
+
+
+class InputMiddleware:
+    """Refuses a request whose query or form fields (names or values) hold what no field may hold: a NUL
+    character, a lone surrogate, or a value longer than MAX_FIELD characters. 422, with the field named, before
+    any view runs: nothing is saved (chengxin.core.inputs). The API's JSON bodies are its schemas' to check."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        error = self._problem(request.GET) or (self._problem(request.POST) if request.method == "POST" else None)
+        if error is not None:
+            return domain_error_response(request, error)
+        return self.get_response(request)
+
+    @staticmethod
+    def _problem(data) -> DomainError | None:
+        for name, values in data.lists():
+            for text in (name, *values):
+                problem = storable_text_problem(text)
+                if problem is None and len(text) > MAX_FIELD:
+                    problem = _("不能超过 %(n)s 个字符") % {"n": MAX_FIELD}
+                if problem is not None:
+                    field = shown_name(name)
+                    message = _("“%(field)s”%(problem)s，未保存任何内容") % {"field": field, "problem": problem}
+                    return DomainError(message, [FieldError(field, message)], status=422)
+        return None
 
 
 class LanguageMiddleware:

@@ -6,12 +6,15 @@ one cached copy serves everybody who reads it in the same language. Every cache 
 something a public page shows changes: published totals, activities, cases, the logo, commitments.
 """
 
+import hashlib
 from functools import wraps
 
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
+
+from chengxin.core.inputs import normalise_query
 
 VERSION_KEY = "portal:version"
 PAGE_TIMEOUT = 300  # seconds; a safety net: a missed bump is never stale for longer than this
@@ -54,8 +57,10 @@ def public_page(view=None, *, query: tuple[str, ...] = ()):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        params = "&".join(f"{name}={request.GET.get(name, '')}" for name in query)
-        key = f"portal:page:{_version()}:{request.LANGUAGE_CODE}:{request.path}?{params}"
+        # The parameters as the page reads them (normalise_query), hashed: any text keeps the key short.
+        params = "&".join(f"{name}={normalise_query(request.GET.get(name, ''))}" for name in query)
+        digest = hashlib.sha256(f"{request.path}?{params}".encode("utf-8", "surrogatepass")).hexdigest()
+        key = f"portal:page:{_version()}:{request.LANGUAGE_CODE}:{digest}"
         cached = cache.get(key)
         if cached is not None:
             status, content_type, content = cached

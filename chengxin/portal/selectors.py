@@ -84,7 +84,7 @@ def activities_by_province(activities) -> list[ProvinceCount]:
     counts: dict[str, int] = {}
     for activity in activities:
         prefix = (activity.region_code or "")[:2]
-        if len(prefix) == 2 and prefix.isdigit():
+        if len(prefix) == 2 and prefix.isascii() and prefix.isdigit():
             counts[prefix] = counts.get(prefix, 0) + 1
     names = dict(Unit.objects.filter(region_code__in=[f"{p}0000" for p in counts]).values_list("region_code", "name"))
     return [

@@ -3,13 +3,14 @@ page shows bumps the public page cache."""
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chengxin.campaigns.models import Campaign
-from chengxin.core.errors import DomainError, FieldError, TransitionError
+from chengxin.core.errors import DomainError, FieldError, TransitionError, from_validation_error
 from chengxin.portal.cache import portal_cache_bump
 from chengxin.portal.logos import check_png, check_svg
 from chengxin.portal.models import CampaignLogo, Case, CaseStatus, LogoKind
@@ -92,7 +93,10 @@ def case_save(
         case.reject_reason = ""
     elif case.status == CaseStatus.REJECTED:
         case.status = CaseStatus.DRAFT
-    case.full_clean(exclude=["source_body", "campaign", "submitted_by", "published_by"])
+    try:
+        case.full_clean(exclude=["source_body", "campaign", "submitted_by", "published_by"])
+    except ValidationError as error:
+        raise from_validation_error(error) from None
     case.save()
     return case
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from chengxin.audit.services import audit_deferred
 from chengxin.campaigns.models import Campaign, Participant, is_late, is_locked
 from chengxin.core.errors import ConflictError, DomainError, FieldError, LockedError, TransitionError
+from chengxin.core.inputs import MAX_TEXT
 from chengxin.core.numbers import format_number
 from chengxin.core.uploads import check_document
 from chengxin.notifications.services import notify_report_accepted, notify_report_returned
@@ -169,6 +170,22 @@ def _lock(report: Report) -> Report:
     return locked
 
 
+def _explanations(definition: FormDefinition, given: Mapping[str, str]) -> dict[str, str]:
+    """The written explanations worth keeping: of the form's warning rules only (a year-on-year rule's are per
+    figure, `rule:figure`); anything else a form or a script sends is dropped. Trimmed, none empty; one longer than
+    MAX_TEXT characters refuses the save."""
+    warnings = {rule.code for rule in definition.rules if rule.severity == "warning"}
+    kept = {code: (text or "").strip() for code, text in given.items() if code.partition(":")[0] in warnings}
+    too_long = [
+        FieldError(f"x_{code}", _("说明不能超过 %(n)s 个字符") % {"n": MAX_TEXT})
+        for code, text in kept.items()
+        if len(text) > MAX_TEXT
+    ]
+    if too_long:
+        raise DomainError(too_long[0].message, errors=too_long, status=422)
+    return {code: text for code, text in kept.items() if text}
+
+
 def report_get_or_start(*, campaign: Campaign, unit: Unit) -> Report:
     """The unit's report for the campaign, created (not started) on first access."""
     report, _created = Report.objects.get_or_create(campaign=campaign, unit=unit)
@@ -251,7 +268,7 @@ def report_save_draft(
     FigureValue.objects.bulk_create(created)
     FigureValue.objects.bulk_update(updated, ["number", "text"])
     if explanations is not None:
-        report.explanations = {k: v.strip() for k, v in explanations.items() if v and v.strip()}
+        report.explanations = _explanations(definition, explanations)
     old_status = report.status
     report.status = new_status
     report.save(update_fields=["status", "explanations", "updated_at"])
@@ -308,7 +325,7 @@ def report_submit(
     report = _lock(report)
     new_status = _next_status(report, Action.SUBMIT)
     if explanations is not None:
-        report.explanations = {k: v.strip() for k, v in explanations.items() if v and v.strip()}
+        report.explanations = _explanations(form_definition(report.campaign), explanations)
     problems: list[FieldError] = []
     for finding in report_check(report, require_complete=True, participant=participant):
         if finding.is_error:

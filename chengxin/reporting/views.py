@@ -14,6 +14,7 @@ from chengxin.activities.selectors import activity_suggested_figures
 from chengxin.analytics.selectors import unit_breakdown
 from chengxin.campaigns.selectors import campaign_get, participant_get
 from chengxin.core.errors import ConflictError, DomainError
+from chengxin.core.inputs import ascii_int
 from chengxin.core.numbers import format_number
 from chengxin.core.permissions import national_required, unit_for_reader, unit_for_reporter
 from chengxin.core.uploads import safe_filename
@@ -150,10 +151,9 @@ def entry(request, year: int, unit_code: str):
     definition = form_definition(report.campaign)
     raw = _raw_values(request.POST, definition)
     explanations = _explanations(request.POST)
-    version = request.POST.get("version", "")
-    if not version.isdigit():
+    version = ascii_int(request.POST.get("version", ""))
+    if version is None:
         raise DomainError(_("页面已过期，请刷新后重新填写"), status=400)
-    version = int(version)
     action = request.POST.get("action", "save")
     saved = None
     try:

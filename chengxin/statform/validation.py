@@ -87,7 +87,7 @@ def check_rule_definition(definition: FormDefinition, rule: RuleDef) -> None:
     if rule.severity not in Severity.values:
         raise RuleDefinitionError(f"rule {rule.code}: unknown severity {rule.severity!r}")
     year_on_year = rule.operator == Operator.WITHIN_FACTOR_OF_PREVIOUS
-    if year_on_year and not (rule.right.strip().isdigit() and int(rule.right) >= 1):
+    if year_on_year and not (_number(rule.right.strip()) and int(rule.right) >= 1):
         raise RuleDefinitionError(f"rule {rule.code}: the factor must be a whole number ≥ 1, not {rule.right!r}")
     sides = [rule.left] if year_on_year else [rule.left, rule.right]
     for side in sides:
@@ -96,16 +96,21 @@ def check_rule_definition(definition: FormDefinition, rule: RuleDef) -> None:
                 raise RuleDefinitionError(f"rule {rule.code}: '*' is only for within_factor_of_previous")
             continue
         for term in terms(side):
-            if not term.isdigit() and term not in definition.by_code:
+            if not _number(term) and term not in definition.by_code:
                 raise RuleDefinitionError(f"rule {rule.code}: unknown figure {term!r}")
     if rule.anchor and rule.anchor not in definition.by_code:
         raise RuleDefinitionError(f"rule {rule.code}: unknown anchor {rule.anchor!r}")
 
 
+def _number(term: str) -> bool:
+    """A constant in a rule: ASCII digits only ("²" is isdigit() but no number int() reads)."""
+    return term.isascii() and term.isdigit()
+
+
 def _value(values: Values, expression: str) -> int:
     total = 0
     for term in terms(expression):
-        if term.isdigit():
+        if _number(term):
             total += int(term)
         else:
             v = values.get(term)
@@ -159,7 +164,7 @@ def check_values(
             raise RuleDefinitionError(rule.operator)
         if failed:
             anchor = _anchor(definition, rule)
-            related = tuple(t for t in terms(rule.left) + terms(rule.right) if not t.isdigit())
+            related = tuple(t for t in terms(rule.left) + terms(rule.right) if not _number(t))
             findings.append(Finding(rule.code, rule.severity, anchor.code, anchor.path, rule.message, related))
     return findings
 

@@ -8,7 +8,9 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
+from urllib.parse import unquote
 
+import defusedxml.ElementTree as SafeET
 from django.utils.translation import gettext as _
 
 from chengxin.core.errors import DomainError, FieldError
@@ -22,16 +24,37 @@ MAX_ZIP_RATIO = 200
 ZIP_RATIO_FLOOR = 1024 * 1024  # below this much content a high ratio cannot hurt (a page of repeated text)
 # A VBA project: in a zip document as a part, in an OLE document (WPS, old Word) as a stream name (UTF-16).
 VBA_PART = "vbaproject.bin"
-MACRO_TYPE = b"macroEnabled"
 OLE_VBA_STREAM = "_VBA_PROJECT".encode("utf-16-le")
-# Relationships that make Word or WPS fetch something from elsewhere when the file is opened: a remote template
-# (the classic way to pull macros into a clean .docx), a linked OLE object, a frame, a sub-document.
-# Hyperlinks are external too, and are fine: they open only when clicked.
-_FETCHING_RELATIONSHIP = re.compile(
-    rb"<Relationship\b(?=[^>]*TargetMode\s*=\s*[\"']External[\"'])"
-    rb"(?=[^>]*Type\s*=\s*[\"'][^\"']*/(attachedTemplate|oleObject|frame|subDocument)[\"'])[^>]*>",
-    re.IGNORECASE,
+# Content types and relationship types (compared without case) that only a macro-enabled document has.
+MACRO_CONTENT_TYPES = ("macroenabled", "vbaproject", "vbadata")
+MACRO_RELATIONSHIPS = frozenset({"vbaproject", "wordvbadata", "keymapcustomizations"})
+# Relationships (the last segment of their Type, compared without case) that make Word or WPS load what they point
+# to when the file is opened, so that an external target is fetched from elsewhere with no click:
+#   attachedTemplate       a remote template, the classic way to pull macros into a clean .docx (and to leak
+#                          the reader's Windows credentials through a \\server\share path);
+#   oleObject              a linked OLE object (CVE-2017-0199 fetched an HTA this way); also a chart's linked workbook;
+#   frame                  a frame of a web-layout document (webSettings), which loads another document;
+#   subDocument            a sub-document of a master document;
+#   aFChunk                an "alternative format" chunk (HTML, RTF, another docx) merged into the body;
+#   mailMergeSource        a mail-merge data source (and its header source), opened and queried on opening.
+#   mailMergeHeaderSource
+# Hyperlinks are external too and are accepted: they open only when clicked, after Word's warning, and a report
+# links to the news coverage of its activities. Linked pictures (image) are accepted as before: they can show a
+# picture, nothing more, and Protected View keeps them unloaded in a file downloaded from the platform.
+FETCHING_RELATIONSHIPS = frozenset(
+    {
+        "attachedtemplate",
+        "oleobject",
+        "frame",
+        "subdocument",
+        "afchunk",
+        "mailmergesource",
+        "mailmergeheadersource",
+    }
 )
+# A target with a scheme (https:, file:, C:), or a network path (\\server, //server), is outside the package
+# whatever TargetMode says: an internal target is a part name (media/image1.png, /word/x.xml, ../x.xml).
+_OUTSIDE_TARGET = re.compile(r"^\s*(?:[a-z][a-z0-9+.\-]*:|[\\/]{2})", re.IGNORECASE)
 
 DOCUMENT_EXTENSIONS = {"pdf": "pdf", "docx": "docx", "wps": "wps"}
 
@@ -56,17 +79,65 @@ def _refuse_macros() -> DomainError:
     return _refuse(_("文件含有宏，为安全起见不予接收：请另存为不含宏的 docx 或 pdf 后再上传"))
 
 
-def _check_docx_parts(archive: zipfile.ZipFile, names: set[str]) -> None:
-    """Refuse a Word document that carries macros or fetches a template or object from elsewhere when opened.
-    Only [Content_Types].xml and the .rels parts are read, after the size checks."""
-    if any(n.lower().endswith(VBA_PART) for n in names) or MACRO_TYPE in archive.read("[Content_Types].xml"):
-        raise _refuse_macros()
-    for name in sorted(n for n in names if n.endswith(".rels")):
-        if match := _FETCHING_RELATIONSHIP.search(archive.read(name)):
+def _part_name(name: str) -> str:
+    """A zip entry's part name as Word compares it: without case (the Open Packaging Conventions compare part
+    names as case-insensitive ASCII), percent-escapes undone, backslashes as slashes."""
+    return unquote(name.replace("\\", "/")).lower()
+
+
+def _local(name: str) -> str:
+    """`{namespace}name` → `name`, lower case: an element or attribute by its local name, whatever its prefix."""
+    return name.rsplit("}", 1)[-1].lower()
+
+
+def _xml_elements(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
+    """The elements of one XML part as they end, read as a stream with defusedxml (no DTD, no entities): names
+    and attribute values come out as Word reads them, namespace prefixes and character references resolved.
+    Raises ParseError or a DefusedXmlException (a ValueError) for a part that is not well-formed XML."""
+    with archive.open(info) as part:
+        for _event, element in SafeET.iterparse(part, events=("end",), forbid_dtd=True):
+            yield element
+            element.clear()  # only the element being looked at is kept, however long the part
+
+
+def _attributes(element, name: str) -> list[str]:
+    """Every value of the attributes named `name` (local name, any case, any namespace), stripped."""
+    return [value.strip() for key, value in element.attrib.items() if _local(key) == name]
+
+
+def _check_relationship(element) -> None:
+    """Refuse one <Relationship> that brings macros in, or fetches what Word loads on opening from elsewhere."""
+    for written in _attributes(element, "type"):
+        kind = written.rstrip("/").rsplit("/", 1)[-1]
+        if kind.lower() in MACRO_RELATIONSHIPS:
+            raise _refuse_macros()
+        if kind.lower() not in FETCHING_RELATIONSHIPS:
+            continue
+        external = any(mode.lower() == "external" for mode in _attributes(element, "targetmode"))
+        if external or any(_OUTSIDE_TARGET.match(target) for target in _attributes(element, "target")):
             raise _refuse(
                 _("文件会在打开时从外部获取模板或对象（%(kind)s），为安全起见不予接收：请另存为 pdf 后再上传")
-                % {"kind": match.group(1).decode()}
+                % {"kind": kind}
             )
+
+
+def _check_docx_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a Word document that carries macros or fetches a template or object from elsewhere when opened.
+    Only [Content_Types].xml and the relationship parts are read (as XML), after the size checks. Every zip
+    entry is looked at, so that neither a differently cased name nor a second entry of the same name hides one.
+    Raises ParseError or ValueError when one of those parts is not well-formed XML (the file is damaged)."""
+    if any(_part_name(i.filename).endswith(VBA_PART) for i in infos):
+        raise _refuse_macros()
+    for info in infos:
+        name = _part_name(info.filename)
+        if name == "[content_types].xml":
+            for element in _xml_elements(archive, info):
+                if any(m in v.lower() for v in _attributes(element, "contenttype") for m in MACRO_CONTENT_TYPES):
+                    raise _refuse_macros()
+        elif name.endswith(".rels"):
+            for element in _xml_elements(archive, info):
+                if _local(element.tag) == "relationship":
+                    _check_relationship(element)
 
 
 def sniff_document(head: bytes, stream) -> str | None:
@@ -94,10 +165,19 @@ def sniff_document(head: bytes, stream) -> str | None:
                     raise _refuse(_("文件已加密，请去掉密码后再上传"))
                 names = {i.filename for i in infos}
                 if "[Content_Types].xml" in names and "word/document.xml" in names:
-                    _check_docx_parts(archive, names)
+                    _check_docx_parts(archive, infos)
                     return "docx"
         # A damaged or lying archive (an entry longer than declared fails its CRC) is not a document.
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError, ValueError):
+        # So is one whose [Content_Types].xml or relationships are not well-formed XML (or declare a DTD).
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            zlib.error,
+            EOFError,
+            NotImplementedError,
+            ValueError,
+            SafeET.ParseError,
+        ):
             return None
     return None
 

@@ -3,12 +3,14 @@
 Two layouts are read: the product's own template (template.py: exact, through its hidden figure-code column)
 and the notice's attachment as people fill it: each leaf's label somewhere in a row (matched by text, see
 text.normalise_label), its value in the first non-empty cell to the right, two figures of one leaf in one
-cell (compound.py) or on one row each under a 场次 / 人次 sub-label. Nothing is saved here: the result goes
-to a preview, then through reporting's services.
+cell (compound.py) or on one row each under a 场次 / 人次 sub-label; a cell saying none (0, 无, /, -, —) is 0 for
+each of its figures (read_cell). Nothing is saved here: the result goes to a preview, then through reporting's
+services.
 """
 
 import io
 import re
+import unicodedata
 from collections import Counter
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -19,7 +21,7 @@ from django.utils.translation import gettext_noop
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from chengxin.core.numbers import NumberParseError, parse_whole_number
+from chengxin.core.numbers import NumberParseError, normalise, parse_whole_number
 from chengxin.statform.definition import FigureDef, FormDefinition
 from chengxin.units.models import Unit
 from chengxin.units.selectors import UnitNames, unit_resolve
@@ -41,6 +43,13 @@ EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#N
 _BROKEN = (KeyError, ValueError, TypeError, IndexError, AttributeError, SyntaxError, EOFError, OSError)
 _UNIT_CELL = re.compile(r"填报单位(?:\(盖章\))?:?(?P<rest>.*)")
 _OTHER_FIELDS = re.compile(r"(填报日期|填表日期|日期|填报人|填表人|联系人|联系电话|电话|审核人|负责人)")
+# What people write in a cell to say "none of these": 0, 无, a slash or a dash (one or two, hyphen, en or em dash,
+# horizontal bar), compared once full-width forms are folded (０ ／ － become 0 / -) and spaces dropped. The whole
+# cell means zero for each of its figures: 会议 0 场 0 人次; 宣传资料展示 no method named, 0 份. (空 "blank" is
+# not among them: it stays an empty cell, and the person is asked.)
+ZERO_MARKS = frozenset({"0", "无", "/", "-", "--", "—", "——", "―", "――", "–", "––"})
+# "0/0", "0，0", "0、0", "0 0": one zero for each number of a cell of several, whichever is which.
+_BETWEEN_ZEROS = re.compile(r"\s*[,、/;]\s*|\s+")
 
 MSG_TOO_MANY_CELLS = gettext_noop("工作表内容过多（超过 %(limit)s 个单元格），请只保留统计表后再上传")
 MSG_NO_TABLE = gettext_noop("工作簿中没有找到统计表：请使用下载的模板，或保留统计表原有的项目名称（如“%(example)s”）")
@@ -83,7 +92,8 @@ class ParsedSheet:
     `values`: figure code → int for a number (already checked by core.numbers.parse_whole_number) or str for a
     text, ready for reporting's report_save_draft(raw_values=…). `raw`: the text each value was read from.
     `places`: figure code → `FILE!SHEET!CELL` where it was (or was expected). `empty`: figure codes with nothing
-    filled in: not 0, the user is asked. `unit` is None when no known unit is named (then a problem says so).
+    filled in (a blank cell: 无 or 0 is 0): not 0, the user is asked. `unit` is None when no known unit is named
+    (then a problem says so).
     """
 
     file_name: str
@@ -379,6 +389,18 @@ def cell_text(value: object) -> str | None:
     return text
 
 
+def read_cell(text: str, figures: list[FigureDef]) -> dict[str, str]:
+    """The text of each figure of one cell (a leaf's figures, or one figure): compound.split_cell, except that a
+    cell saying none (ZERO_MARKS, or as many zeros as the cell has numbers) gives "0" for each number figure and
+    "" (no method named) for a text figure. A number that could be either figure (a bare ``12`` in a cell of 场次
+    and 人次) is still a CompoundCellError, and a cell naming one figure (``3场``) still leaves the other empty."""
+    numbers = sum(1 for figure in figures if figure.is_number)
+    zeros = _BETWEEN_ZEROS.split(unicodedata.normalize("NFKC", text).strip())
+    if normalise(text) in ZERO_MARKS or (numbers > 1 and zeros == ["0"] * numbers):
+        return {figure.code: "0" if figure.is_number else "" for figure in figures}
+    return split_cell(text, figures)
+
+
 def _name(reading: _Reading) -> str:
     """How a person names the cell of a reading: its figure, or the leaf when the cell holds several."""
     return reading.figures[0].cell_name if len(reading.figures) == 1 else reading.figures[0].path
@@ -406,7 +428,7 @@ def _take(sheet: ParsedSheet, reading: _Reading) -> None:
         sheet.places[figure.code] = sheet.place(reading.row, reading.col)
     try:
         text = cell_text(reading.value)
-        parts = {} if text is None else split_cell(text, reading.figures)
+        parts = {} if text is None else read_cell(text, reading.figures)
     except ValueError as exc:  # CompoundCellError, or a date / an Excel error in the cell
         code = reading.figures[0].code
         sheet.problem("bad_value", f"{_name(reading)}：{exc}", row=reading.row, col=reading.col, figure=code)

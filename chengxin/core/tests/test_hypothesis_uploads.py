@@ -108,24 +108,52 @@ def test_a_real_document_is_accepted_only_under_its_own_extension(kind, named, t
         assert checked.kind == kind
 
 
+RELATIONSHIP_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+# Types Word loads on opening (uploads.FETCHING_RELATIONSHIPS) and types it does not (a click, a picture, a part).
+FETCHING = ["attachedTemplate", "oleObject", "frame", "subDocument", "aFChunk", "mailMergeSource"]
+HARMLESS = ["hyperlink", "image", "styles", "footer", "customXml"]
+# Ways to say External that an XML reader reads as External: plain, a character reference, a padded value.
+EXTERNAL = ["External", "&#69;xternal", "&#x45;xternal", "Externa&#108;", " External "]
+# Part names Word reads as the same relationship part: the Open Packaging Conventions ignore case.
+RELS_PARTS = [
+    "word/_rels/settings.xml.rels",
+    "word/_rels/settings.xml.RELS",
+    "WORD/_RELS/SETTINGS.XML.RELS",
+    "word/_rels/document.xml.rels",
+    "word/_rels/webSettings.xml.rels",
+    "_rels/.rels",
+]
+
+
+def _relationships(relationship: str, target: str, mode: str, quote: str, prefix: str) -> bytes:
+    """A relationship part with one relationship, its element written plain or with a namespace prefix."""
+    tag = f"{prefix}:Relationship" if prefix else "Relationship"
+    declare = f"xmlns:{prefix}" if prefix else "xmlns"
+    root = f"{prefix}:Relationships" if prefix else "Relationships"
+    mode = f" TargetMode={quote}{mode}{quote}" if mode else ""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><{root} {declare}="{RELATIONSHIP_NS}">'
+        f"<{tag} Id={quote}rId1{quote} Type={quote}http://schemas.openxmlformats.org/officeDocument/2006/"
+        f"relationships/{relationship}{quote} Target={quote}{target}{quote}{mode}/></{root}>"
+    ).encode()
+
+
 @FAST
 @given(
-    relationship=st.sampled_from(["attachedTemplate", "oleObject", "frame", "subDocument", "hyperlink", "image"]),
-    external=st.booleans(),
+    relationship=st.sampled_from(FETCHING + HARMLESS),
+    mode=st.sampled_from(["", "Internal", *EXTERNAL]),
+    target=st.sampled_from(["https://example.com/t.dotm", "\\\\evil.example\\share\\t.dotm", "media/image1.png"]),
     quote=st.sampled_from(['"', "'"]),
+    prefix=st.sampled_from(["", "r", "pr"]),
+    part=st.sampled_from(RELS_PARTS),
 )
-def test_a_docx_that_fetches_from_elsewhere_when_opened_is_refused(relationship, external, quote):
-    mode = f" TargetMode={quote}External{quote}" if external else ""
-    rels = (
-        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f"<Relationship Id={quote}rId1{quote} Type={quote}http://schemas.openxmlformats.org/officeDocument/2006/"
-        f"relationships/{relationship}{quote} Target={quote}https://example.com/t.dotm{quote}{mode}/>"
-        "</Relationships>"
-    ).encode()
+def test_a_docx_that_fetches_from_elsewhere_when_opened_is_refused(relationship, mode, target, quote, prefix, part):
+    """However the relationship is written (prefix, character reference, case of the part name), a type Word
+    loads on opening is refused when its target is outside the file; hyperlinks, pictures and parts are not."""
     with zipfile.ZipFile(io.BytesIO(make_docx())) as real:
         parts = {name: real.read(name) for name in real.namelist()}
-    content = _zip({**parts, "word/_rels/settings.xml.rels": rels})
-    fetches = external and relationship in {"attachedTemplate", "oleObject", "frame", "subDocument"}
+    content = _zip({**parts, part: _relationships(relationship, target, mode, quote, prefix)})
+    fetches = relationship in FETCHING and (mode in EXTERNAL or target != "media/image1.png")
     checked = _check(content, "总结.docx")
     assert (checked is None) == fetches
 

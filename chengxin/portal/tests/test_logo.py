@@ -42,6 +42,18 @@ def _upload(client, kind: str, content: bytes, name: str = "logo"):
         b"<rect/></a></svg>",
         b"<html><body>not an svg</body></html>",
         b"<svg",
+        # CSS after a child of <style> (the child's tail): the black-box probe's file, and its variants.
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style><![CDATA[ ]]><x/>@import url(https://evil.example/a.css);'
+        b"</style></svg>",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style>rect { fill: red }<x/>'
+        b"rect { fill: url(https://evil.example/a) }</style><rect/></svg>",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style><!-- a note --><x/><y/>@import "https://evil.example/a.css";'
+        b"</style></svg>",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style>@imp<x/>ort "https://evil.example/a.css";</style></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style><x>@import "https://evil.example/a.css";</x></style></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style><x/>rect { fill: \\75rl(https://evil.example/a) }</style>'
+        b"</svg>",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><style>@imp<!-- -->ort "https://evil.example/a.css";</style></svg>',
     ],
     ids=[
         "script",
@@ -56,6 +68,13 @@ def _upload(client, kind: str, content: bytes, name: str = "logo"):
         "animated-href",
         "not-svg",
         "broken-xml",
+        "style-import-after-a-child",
+        "style-url-after-a-child",
+        "style-import-after-a-comment-and-children",
+        "style-import-split-by-a-child",
+        "style-import-inside-a-child",
+        "style-escape-after-a-child",
+        "style-import-split-by-a-comment",
     ],
 )
 def test_an_svg_that_could_run_or_load_something_is_refused(client, dave, svg):

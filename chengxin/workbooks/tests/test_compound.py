@@ -73,6 +73,8 @@ def test_material_cell_separates_the_methods_from_the_copies(text, expected):
 
 @pytest.mark.parametrize("text", ["", "  ", None, "无", "/", "-", "—"])
 def test_an_empty_cell_or_one_saying_none_gives_nothing_not_zero(text):
+    # split_cell alone: the caller decides. A workbook is read through parse.read_cell, where 无 / - is 0 and
+    # only a blank cell is empty (test_parse.py, test_hypothesis_cells.py).
     assert split_cell(text, MEETING) == {}
 
 

@@ -15,7 +15,7 @@ from chengxin.statform.definition import FigureDef
 from chengxin.units.models import Unit
 from chengxin.units.selectors import DEPARTMENT_SUFFIXES, UnitNames, unit_resolve
 from chengxin.workbooks.compound import CompoundCellError, split_cell
-from chengxin.workbooks.parse import cell_text
+from chengxin.workbooks.parse import ZERO_MARKS, cell_text, read_cell
 
 FAST = settings(max_examples=200, deadline=None)
 WHOLE = st.integers(min_value=0, max_value=MAX_VALUE)
@@ -110,6 +110,74 @@ def test_any_cell_reads_as_values_or_a_message_never_another_error(value, figure
     for figure in figures:
         if figure.code in values and figure.is_number:
             assert 0 <= values[figure.code] <= MAX_VALUE
+
+
+# --- cells saying none (workbooks/parse.py read_cell) -------------------------------------------------------
+
+LIVE = _leaf(("sessions", "场次", "场", "number"), ("viewers", "观看人次", "人次", "number"))
+TEXT_ONLY = _leaf(("methods", "方式", "", "text"))
+NONE_WRITTEN = st.sampled_from(sorted(ZERO_MARKS | {"０", "／", "－", "－－", "0/0", "0，0", "０、０", "0 / 0"}))
+PADDING = st.sampled_from(["", " ", "　", "\n", " \t"])
+
+
+def _read_cell(value, figures) -> dict[str, int | str]:
+    """A cell read as parse._take reads it: read_cell, then the number parser for number figures."""
+    parts = read_cell(cell_text(value), figures)
+    return {
+        f.code: (parse_whole_number(parts[f.code]) if f.is_number else parts[f.code])
+        for f in figures
+        if f.code in parts
+    }
+
+
+@FAST
+@given(none=NONE_WRITTEN, before=PADDING, after=PADDING, figures=st.sampled_from([MEETING, LIVE, MATERIAL, ONE]))
+def test_a_cell_saying_none_is_zero_for_every_figure_it_holds(none, before, after, figures):
+    if none.count("0") + none.count("０") > 1 and sum(f.is_number for f in figures) < 2:
+        return  # one zero per number: "0/0" is for a cell of two numbers
+    values = _read_cell(before + none + after, figures)
+    assert values == {f.code: 0 if f.is_number else "" for f in figures}
+
+
+@FAST
+@given(none=st.sampled_from(sorted(ZERO_MARKS)), padding=PADDING)
+def test_a_text_figure_saying_none_names_nothing(none, padding):
+    assert _read_cell(padding + none, TEXT_ONLY) == {"methods": ""}
+
+
+@FAST
+@given(n=st.integers(min_value=1, max_value=MAX_VALUE), figures=st.sampled_from([MEETING, LIVE]), data=st.data())
+def test_a_bare_number_other_than_zero_in_a_cell_of_two_numbers_is_refused(n, figures, data):
+    text = data.draw(written(n))
+    with pytest.raises(CompoundCellError, match="请注明单位"):
+        read_cell(text, figures)
+
+
+@FAST
+@given(a=WHOLE, b=WHOLE, figures=st.sampled_from([MEETING, LIVE]), sep=SEPARATORS)
+def test_two_bare_numbers_are_refused_unless_both_are_zero(a, b, figures, sep):
+    text = f"{a}{sep}{b}"
+    if a == b == 0:
+        assert _read_cell(text, figures) == {f.code: 0 for f in figures}
+        return
+    with pytest.raises(CompoundCellError, match="请注明单位"):
+        read_cell(text, figures)
+
+
+@FAST
+@given(
+    value=st.one_of(st.text(max_size=12), st.sampled_from(sorted(ZERO_MARKS)), st.integers(-5, 5), st.none()),
+    figures=st.sampled_from([MEETING, LIVE, MATERIAL, ONE, TEXT_ONLY]),
+)
+def test_any_cell_reads_through_read_cell_as_values_or_a_message(value, figures):
+    try:
+        text = cell_text(value)
+        values = {} if text is None else _read_cell(value, figures)
+    except (CompoundCellError, NumberParseError, ValueError) as exc:
+        assert str(exc).strip()
+        return
+    assert set(values) <= {f.code for f in figures}
+    assert all(0 <= values[f.code] <= MAX_VALUE for f in figures if f.is_number and f.code in values)
 
 
 @FAST

@@ -71,6 +71,30 @@ def test_empty_cells_stay_empty_unless_confirmed_as_zero(campaign, dave):
     assert _values("440000")["videos"] == 0
 
 
+def test_cells_saying_none_are_imported_as_zero(campaign, dave):
+    """The probe's workbook: 直播 holding a bare 0 (refused as ambiguous before), 会议 saying 无, 宣传资料展示 a
+    full-width slash, 视频 a dash. Saved as 0 (no method named), and the rules pass (0 场 with 0 人次)."""
+    values = dict(
+        FILLED,
+        **{
+            "直播（场次，观看人次）": 0,
+            "会议（场次、人次）": "无",
+            "宣传资料展示（方式，份数）": "／",
+            "视频（条）": "——",
+        },
+    )
+    result = stats_import_file(
+        campaign=campaign, data=to_bytes(attachment(values)), file_name="gd.xlsx", acting_user=dave
+    )
+    assert result.ok and result.saved, result.problems
+    zero = ["live_sessions", "live_viewers", "meeting_sessions", "meeting_attendance", "material_copies", "videos"]
+    saved = _values("440000")
+    assert {code: saved[code] for code in zero} == dict.fromkeys(zero, 0)
+    assert saved.get("material_methods", "") == ""  # no method named
+    assert result.sheets[0].sheet.empty == []  # nothing left for the person to confirm
+    assert saved["print_news"] == EXPECTED["print_news"]
+
+
 def test_dry_run_checks_everything_and_keeps_nothing(campaign, dave):
     result = stats_import_file(
         campaign=campaign, data=to_bytes(attachment()), file_name="gd.xlsx", acting_user=dave, dry_run=True

@@ -111,12 +111,102 @@ def test_numbers_as_text_with_separators_and_magnitudes(read):
 def test_empty_cells_are_reported_as_empty_not_zero(read):
     values = {k: v for k, v in FILLED.items() if k not in ("电台广播（次）", "视频（条）")}
     values["会议（场次、人次）"] = "3400人次"  # the 场次 left out
-    values["直播（场次，观看人次）"] = "无"
+    values["直播（场次，观看人次）"] = " "  # blank (无 would be 0: see the next test)
     sheet = _one(read, attachment(values))
     assert sheet.problems == []
     assert sheet.empty == ["meeting_sessions", "radio_broadcasts", "videos", "live_sessions", "live_viewers"]
     assert "radio_broadcasts" not in sheet.values
     assert sheet.places["radio_broadcasts"] == f"{FILE}!Sheet1!D8"  # where the value was expected
+
+
+# Cells saying "none" as people fill them in (issue 12): in a cell of two figures both are 0, in a cell of one
+# it is 0; 宣传资料展示 saying none names no method and counts 0 copies.
+NONE_SAID = ["0", "０", "无", " 无 ", "/", "／", "-", "－", "—", "——", "--", "――"]
+
+
+@pytest.mark.parametrize("none", NONE_SAID)
+def test_a_cell_saying_none_is_zero_for_each_of_its_figures(read, none):
+    values = dict(
+        FILLED,
+        **{
+            "会议（场次、人次）": none,
+            "直播（场次，观看人次）": none,
+            "宣传资料展示（方式，份数）": none,
+            "电视新闻（条）": none,
+        },
+    )
+    sheet = _one(read, attachment(values))
+    assert sheet.problems == [] and sheet.empty == []
+    zero = {"meeting_sessions", "meeting_attendance", "live_sessions", "live_viewers", "material_copies", "tv_news"}
+    assert {code: sheet.values[code] for code in zero} == dict.fromkeys(zero, 0)
+    assert sheet.values["material_methods"] == ""  # no method named
+    assert {k: v for k, v in sheet.values.items() if k not in zero | {"material_methods"}} == {
+        k: v for k, v in EXPECTED.items() if k not in zero | {"material_methods"}
+    }
+
+
+def test_a_zero_typed_as_a_number_in_a_cell_of_two_figures_is_zero_for_both(read):
+    """The probe's file: 直播（场次，观看人次） holding the number 0 (not text) was refused as ambiguous."""
+    sheet = _one(read, attachment(dict(FILLED, **{"直播（场次，观看人次）": 0, "会议（场次、人次）": 0.0})))
+    assert sheet.problems == [] and sheet.empty == []
+    assert (sheet.values["live_sessions"], sheet.values["live_viewers"]) == (0, 0)
+    assert (sheet.values["meeting_sessions"], sheet.values["meeting_attendance"]) == (0, 0)
+
+
+def test_one_zero_for_each_figure_is_zero_for_both(read):
+    sheet = _one(read, attachment(dict(FILLED, **{"直播（场次，观看人次）": "0/0", "会议（场次、人次）": "０，０"})))
+    assert sheet.problems == []
+    assert [sheet.values[c] for c in ("live_sessions", "live_viewers", "meeting_sessions", "meeting_attendance")] == [
+        0,
+        0,
+        0,
+        0,
+    ]
+
+
+def test_a_figure_on_a_row_of_its_own_saying_none_is_zero(read):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "大连市商务局"
+    ws.append(["会议（场次、人次）", "场次", "无"])
+    ws.append([None, "人次", "—"])
+    ws.append(["宣传资料展示（方式，份数）", "方式", "无"])
+    ws.append([None, "份数", "/"])
+    for label, value in list(FILLED.items())[2:]:
+        ws.append([label, None, value])
+    sheet = _one(read, wb)
+    assert sheet.problems == [] and sheet.empty == []
+    assert [sheet.values[c] for c in ("meeting_sessions", "meeting_attendance", "material_copies")] == [0, 0, 0]
+    assert sheet.values["material_methods"] == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("12", "无法判断“12”是场次、观看人次中的哪一项"),  # a bare number other than 0: which figure?
+        ("0/12", "无法判断“0”是场次、观看人次中的哪一项"),  # 0 场 12 人次, or 12 场 0 人次?
+        ("0/0/0", "无法判断“0”是场次、观看人次中的哪一项"),  # three numbers for two figures
+        ("无人次", "无法识别“无人次”"),  # not a mark of none: a word where numbers are expected
+    ],
+)
+def test_a_cell_of_two_figures_that_is_not_only_none_is_still_refused(read, text, says):
+    sheet = _one(read, attachment(dict(FILLED, **{"直播（场次，观看人次）": text})))
+    messages = [p.message for p in sheet.problems]
+    assert len(messages) == 1 and says in messages[0], messages
+    assert sheet.problems[0].place == f"{FILE}!Sheet1!D11"
+
+
+def test_one_figure_of_two_named_leaves_the_other_to_be_asked(read):
+    """3场 alone names the sessions only: the viewers are empty (the person is asked), not 0."""
+    sheet = _one(read, attachment(dict(FILLED, **{"直播（场次，观看人次）": "3场", "会议（场次、人次）": "0场"})))
+    assert sheet.problems == []
+    assert sheet.values["live_sessions"] == 3 and sheet.values["meeting_sessions"] == 0
+    assert sheet.empty == ["meeting_attendance", "live_viewers"]
+
+
+def test_blank_is_not_a_mark_of_none(read):
+    sheet = _one(read, attachment(dict(FILLED, **{"直播（场次，观看人次）": "空"})))
+    assert sheet.empty == ["live_sessions", "live_viewers"]
 
 
 def test_text_where_a_number_is_expected_is_named_by_its_cell(read):

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from bench._databases import NEVER, pg_url
+from bench._databases import BENCH_RATES, NEVER, pg_url
 
 ROOT = Path(__file__).resolve().parent.parent
 # Variables of the caller's environment that must not leak into the server's: each server says itself which
@@ -53,6 +53,7 @@ def server_env(
     )
     if database_url:
         env["DATABASE_URL"] = database_url
+    env.update(BENCH_RATES)
     env.update(extra)
     return env
 

@@ -491,6 +491,7 @@ def run_stack(args, tmp: Path) -> list[tuple[str, str, list[dict]]]:
     """Shape 2: nginx (TLS) → gunicorn, `args.workers` sync workers → PostgreSQL + Redis; and the same gunicorn
     asked directly over plain HTTP (with the headers nginx adds), to tell the server's share from nginx's and TLS's.
     [(name, description, figures)]."""
+    from bench._databases import BENCH_RATES
     from bench._server import drop_pg_database, fresh_pg_database
     from bench._stack import Stack
 
@@ -514,7 +515,7 @@ def run_stack(args, tmp: Path) -> list[tuple[str, str, list[dict]]]:
         workers=args.workers,
         task_worker=False,
         access_log=False,
-        extra_env={"CHENGXIN_BENCH_CACHE_STATS": str(stats)},
+        extra_env={"CHENGXIN_BENCH_CACHE_STATS": str(stats), **BENCH_RATES},
     )
     try:
         try:

@@ -773,6 +773,7 @@ def bench_serve(name: str, database_url: str, args) -> dict:
 
 def bench_stack(processes: int, database_url: str, redis_url: str, args) -> dict:
     """The production shape: nginx (TLS) → one gunicorn instance of `processes` workers → PostgreSQL and Redis."""
+    from bench._databases import BENCH_RATES
     from bench._stack import Stack
 
     with tempfile.TemporaryDirectory(prefix=f"chengxin-rush-stack{processes}-") as tmp:
@@ -788,6 +789,7 @@ def bench_stack(processes: int, database_url: str, redis_url: str, args) -> dict
             wsgi="bench.wsgi",
             settings="bench.rush_settings",
             access_log=False,
+            extra_env=dict(BENCH_RATES),
         )
         started = time.monotonic()
         stack.chengxin("migrate", "--no-input", "-v0")

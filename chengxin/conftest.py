@@ -75,6 +75,21 @@ def _two_factor_off(settings):
     settings.CHENGXIN_2FA_REQUIRED = False
 
 
+@pytest.fixture(autouse=True)
+def _no_captcha_no_rate_limit(settings):
+    """The signing form's picture check and the anonymous rate limits are about abuse, not about what most tests
+    post: off unless a test asks for `abuse_guards` (chengxin/commitments/tests/test_abuse.py)."""
+    settings.CHENGXIN_SIGN_CAPTCHA = False
+    settings.RATELIMIT_ENABLE = False
+
+
+@pytest.fixture
+def abuse_guards(settings):
+    """The captcha and the rate limits on, as in production."""
+    settings.CHENGXIN_SIGN_CAPTCHA = True
+    settings.RATELIMIT_ENABLE = True
+
+
 @pytest.fixture
 def two_factor(settings):
     """Two-factor sign-in required, as in production."""

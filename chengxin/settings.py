@@ -4,6 +4,7 @@ With nothing set the system runs on SQLite (WAL) under ./var/ with the local-mem
 `.env.example` documents every variable.
 """
 
+import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "csp",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # one-time recovery codes, given at enrolment
     "ninja",
     "chengxin.core",
     "chengxin.units",
@@ -69,6 +71,8 @@ INSTALLED_APPS = [
     "chengxin.audit",
     "chengxin.ops",
     "huey.contrib.djhuey",
+    "captcha",  # django-simple-captcha: the picture (and spoken) check of the commitment signing form
+    "django_ratelimit",
 ]
 
 MIDDLEWARE = [
@@ -94,8 +98,9 @@ MIDDLEWARE = [
     # No NUL, lone surrogate or absurdly long value in any query or form field (chengxin/core/inputs.py).
     "chengxin.core.middleware.InputMiddleware",
     "chengxin.units.middleware.SessionLimitsMiddleware",
-    "chengxin.units.middleware.PasswordAgeMiddleware",
+    # The second factor first: a forced password change is reachable only once the code is given.
     "chengxin.units.middleware.TwoFactorMiddleware",
+    "chengxin.units.middleware.PasswordAgeMiddleware",
     "chengxin.units.middleware.DutiesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chengxin.core.middleware.DomainErrorMiddleware",
@@ -344,7 +349,12 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": _log_format}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "WARNING"},
-    "loggers": {"chengxin.request": {"level": "INFO" if env_bool("CHENGXIN_REQUEST_LOG", True) else "WARNING"}},
+    "loggers": {
+        "chengxin.request": {"level": "INFO" if env_bool("CHENGXIN_REQUEST_LOG", True) else "WARNING"},
+        # Django's own loggers print through the root handler only: Django's default console handler (DEBUG) printed
+        # every line a second time.
+        "django": {"handlers": [], "level": "INFO"},
+    },
 }
 # `GET /metrics` (Prometheus format) answers only `Authorization: Bearer <this>`; unset, metrics are off (404).
 CHENGXIN_METRICS_TOKEN = env_str("CHENGXIN_METRICS_TOKEN") or ""
@@ -362,6 +372,29 @@ OTP_TOTP_ISSUER = "诚信兴商宣传月"  # the name authenticator apps show be
 CHENGXIN_AUDIT_RETENTION_DAYS = env_int("CHENGXIN_AUDIT_RETENTION_DAYS", 180)
 if CHENGXIN_AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("CHENGXIN_AUDIT_RETENTION_DAYS must be at least 180 (six months).")
+
+# Anonymous endpoints (issue 12): at most this many commitment signings and public searches per client address
+# (django-ratelimit, in the cache: Redis in production; "N/s", "N/m", "N/h" or "N/d").
+CHENGXIN_SIGN_RATE = env_str("CHENGXIN_SIGN_RATE") or "10/h"
+CHENGXIN_SEARCH_RATE = env_str("CHENGXIN_SEARCH_RATE") or "120/m"
+# A unit reminded (by hand or by the daily job) is not reminded again by hand within this many hours.
+CHENGXIN_REMIND_AGAIN_HOURS = env_int("CHENGXIN_REMIND_AGAIN_HOURS", 4)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "chengxin.commitments.views.too_many"
+# django-ratelimit's checks know only memcached and django-redis: Django's own RedisCache (what REDIS_URL sets) counts
+# atomically too (W001). Without Redis, one process (`chengxin serve`) counts in its own memory, which is right for
+# it (E003); several processes need Redis, and deploy/gunicorn.conf.py refuses to start them without it.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# The signing form's check (django-simple-captcha): four digits in a picture, and read aloud by flite when it is
+# installed (the non-visual alternative; apt-get install flite).
+CHENGXIN_SIGN_CAPTCHA = env_bool("CHENGXIN_SIGN_CAPTCHA", True)
+CAPTCHA_CHALLENGE_FUNCT = "chengxin.commitments.captcha.digits_challenge"
+CAPTCHA_FLITE_PATH = shutil.which("flite")
+CAPTCHA_TIMEOUT = 20  # minutes to fill the form in
+CAPTCHA_FONT_SIZE = 30
+CAPTCHA_2X_IMAGE = False
 
 # Demo accounts are created by `chengxin serve` in development only, never in production.
 CHENGXIN_DEMO_ACCOUNTS = not PRODUCTION and env_bool("CHENGXIN_DEMO_ACCOUNTS", True)

@@ -16,6 +16,13 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # The owner's one-time link after a reset by the security administrator (chengxin.units.services).
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     # Two-factor sign-in and the security administrator's pages (chengxin.units).
     path("accounts/", include("chengxin.units.urls")),
     path("campaigns/", include("chengxin.campaigns.urls")),
@@ -30,5 +37,6 @@ urlpatterns = [
     path("audit/", include("chengxin.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("captcha/", include("captcha.urls")),  # the signing form's picture and spoken checks
     path("favicon.ico", lambda request: redirect(static("chengxin/favicon.svg"), permanent=True), name="favicon"),
 ]

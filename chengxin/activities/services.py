@@ -28,7 +28,7 @@ from chengxin.activities.uploads import check_photo, check_plan_file
 from chengxin.campaigns.models import Campaign, PlanActivity, is_locked
 from chengxin.campaigns.selectors import participant_get
 from chengxin.core.errors import DomainError, FieldError, LockedError, TransitionError
-from chengxin.core.inputs import ascii_int
+from chengxin.core.inputs import INVISIBLE, ascii_int
 from chengxin.core.numbers import NumberParseError, parse_whole_number
 from chengxin.core.regions import PROVINCE_PREFIXES
 from chengxin.units.models import Unit, User
@@ -94,7 +94,8 @@ def _clean(campaign: Campaign, unit: Unit, raw: Mapping[str, Any]) -> dict[str, 
     errors: list[FieldError] = []
     data: dict[str, Any] = {}
     for name, limit in TEXT_LIMITS.items():
-        value = str(raw.get(name) or "").strip()
+        # Published activities are public: no invisible formatting characters (bidi overrides, zero-width).
+        value = str(raw.get(name) or "").translate(INVISIBLE).strip()
         if len(value) > limit:
             errors.append(FieldError(name, _("不能超过 %(limit)d 个字") % {"limit": limit}))
         data[name] = value[:limit]

@@ -32,8 +32,9 @@ class Status(models.TextChoices):
 
 # What the public ever sees; pending and rejected commitments never leave the moderation page.
 PUBLIC_STATUSES = [Status.PUBLISHED, Status.WITHDRAWN]
-# A code may sign again only after its earlier commitment was rejected.
-ACTIVE_STATUSES = [Status.PENDING, Status.PUBLISHED, Status.WITHDRAWN]
+# One commitment of a code is public in a year. Pending ones do not block each other: anyone may sign with any
+# valid code (a squatter too), so the real firm's signature must still be taken; moderation publishes one.
+ACTIVE_STATUSES = [Status.PUBLISHED, Status.WITHDRAWN]
 
 
 class Commitment(models.Model):
@@ -69,7 +70,7 @@ class Commitment(models.Model):
             models.UniqueConstraint(
                 fields=["campaign", "uscc"],
                 condition=models.Q(status__in=ACTIVE_STATUSES),
-                name="one_active_commitment_per_code",
+                name="one_public_commitment_per_code",
             ),
         ]
         indexes = [

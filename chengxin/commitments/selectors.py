@@ -2,7 +2,10 @@
 
 import unicodedata
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from chengxin.campaigns.models import Campaign
 from chengxin.commitments.models import PUBLIC_STATUSES, Commitment, Status
@@ -36,9 +39,25 @@ def commitments_by_name_prefix(*, campaign: Campaign, prefix: str) -> QuerySet[C
     return _public(campaign).filter(name_key__gte=key, name_key__lt=key + TOP).order_by("name_key", "id")
 
 
+# A "contains" search of fewer characters than a trigram cannot use the trigram index (migration 0003): it reads
+# at most this many of the campaign's commitments, in name order, instead of all of them.
+SHORT_PART_SCAN = 20_000
+
+
 def commitments_by_name_part(*, campaign: Campaign, part: str) -> QuerySet[Commitment]:
-    """Public commitments whose name contains `part` anywhere (a scan of the campaign's rows)."""
-    return _public(campaign).filter(name_key__contains=name_key(part)).order_by("name_key", "id")
+    """Public commitments whose name contains `part` anywhere, through the trigram index (pg_trgm on PostgreSQL, an
+    FTS5 trigram table on SQLite) when `part` has three characters or more; shorter, among the first SHORT_PART_SCAN
+    names in name order (a bounded read: a two-character name such as 华为 is better searched "开头为")."""
+    key = name_key(part)
+    rows = _public(campaign)
+    if len(key) < 3:
+        first = Commitment.objects.filter(campaign=campaign).order_by("name_key", "id").values("id")[:SHORT_PART_SCAN]
+        return rows.filter(id__in=first, name_key__contains=key).order_by("name_key", "id")
+    if connection.vendor == "sqlite":
+        phrase = '"' + key.replace('"', '""') + '"'
+        matching = RawSQL("SELECT rowid FROM commitments_name_fts WHERE commitments_name_fts MATCH %s", [phrase])
+        return rows.filter(id__in=matching).order_by("name_key", "id")
+    return rows.filter(name_key__contains=key).order_by("name_key", "id")  # LIKE '%…%', served by pg_trgm
 
 
 def is_code_query(q: str) -> bool:
@@ -61,8 +80,19 @@ def commitment_search(*, campaign: Campaign, q: str, match: str = "contains") ->
 
 
 def commitments_for_moderation(*, campaign: Campaign, status: str = Status.PENDING) -> QuerySet[Commitment]:
+    """The commitments of one status, oldest first; each with `same_code`: how many other signatures of its code
+    wait too (someone may have signed with another firm's code first)."""
+    others = (
+        Commitment.objects.filter(campaign=campaign, uscc=OuterRef("uscc"), status=Status.PENDING)
+        .exclude(pk=OuterRef("pk"))
+        .order_by()
+        .values("uscc")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Commitment.objects.filter(campaign=campaign, status=status)
         .select_related("moderated_by")
+        .annotate(same_code=Coalesce(Subquery(others), 0))
         .order_by("signed_at", "id")
     )

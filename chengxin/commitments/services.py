@@ -2,7 +2,7 @@
 
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -11,6 +11,7 @@ from chengxin.commitments.models import ACTIVE_STATUSES, Commitment, Industry, S
 from chengxin.commitments.selectors import name_key
 from chengxin.commitments.uscc import check_uscc
 from chengxin.core.errors import DomainError, FieldError, TransitionError
+from chengxin.core.inputs import visible_text
 from chengxin.core.regions import PROVINCES
 from chengxin.portal.cache import portal_cache_bump
 
@@ -24,7 +25,7 @@ def _require_national(user) -> None:
 
 
 def _clean_text(value: str | None) -> str:
-    return " ".join((value or "").split())
+    return visible_text(value)
 
 
 @transaction.atomic
@@ -67,25 +68,22 @@ def commitment_sign(
     elif not PHONE.match(contact_phone):
         errors.append(FieldError("contact_phone", _("联系电话应为手机号或带区号的固定电话，如 010-85093311")))
     if not problem and Commitment.objects.filter(campaign=campaign, uscc=code, status__in=ACTIVE_STATUSES).exists():
-        errors.append(FieldError("uscc", _("该统一社会信用代码已签署本年度承诺，不能重复签署")))
+        errors.append(FieldError("uscc", _("该统一社会信用代码本年度已有公示的承诺，不能重复签署")))
     if errors:
         raise DomainError(_("请修改标出的内容后再提交"), errors=errors, status=422)
-    try:
-        with transaction.atomic():
-            return Commitment.objects.create(
-                campaign=campaign,
-                name=name,
-                name_key=name_key(name),
-                uscc=code,
-                region_code=region_code,
-                industry=industry,
-                contact_name=contact_name,
-                contact_phone=contact_phone,
-                signed_at=timezone.now(),
-            )
-    except IntegrityError:  # the same code signed at the same moment by another request
-        message = _("该统一社会信用代码已签署本年度承诺，不能重复签署")
-        raise DomainError(message, errors=[FieldError("uscc", message)], status=422) from None
+    # Pending signatures of one code may wait side by side (a squatter's cannot block the firm's own): the
+    # ministry publishes one of them (commitment_publish) and the others are set aside then.
+    return Commitment.objects.create(
+        campaign=campaign,
+        name=name,
+        name_key=name_key(name),
+        uscc=code,
+        region_code=region_code,
+        industry=industry,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        signed_at=timezone.now(),
+    )
 
 
 def _locked(commitment: Commitment) -> Commitment:
@@ -101,10 +99,18 @@ def commitment_publish(*, commitment: Commitment, acting_user) -> Commitment:
         return commitment
     if commitment.status != Status.PENDING:
         raise TransitionError(_("只有待审核的承诺可以公示"))
-    commitment.status = Status.PUBLISHED
-    commitment.moderated_by = acting_user
-    commitment.moderated_at = timezone.now()
+    same_code = Commitment.objects.select_for_update().filter(campaign=commitment.campaign, uscc=commitment.uscc)
+    if same_code.filter(status__in=ACTIVE_STATUSES).exists():
+        raise TransitionError(_("该统一社会信用代码本年度已有公示的承诺：同一代码只公示一份"))
+    now = timezone.now()
+    commitment.status, commitment.moderated_by, commitment.moderated_at = Status.PUBLISHED, acting_user, now
     commitment.save(update_fields=["status", "moderated_by", "moderated_at"])
+    # The other signatures of the same code (a squatter's, a double submission) are set aside, each saved
+    # (so each is in the audit log) with the reason.
+    for other in same_code.filter(status=Status.PENDING).exclude(pk=commitment.pk):
+        other.status, other.moderated_by, other.moderated_at = Status.REJECTED, acting_user, now
+        other.reject_reason = _("同一统一社会信用代码的另一份承诺（%(name)s）已公示") % {"name": commitment.name}
+        other.save(update_fields=["status", "reject_reason", "moderated_by", "moderated_at"])
     portal_cache_bump()  # public pages that show commitments are cached
     return commitment
 

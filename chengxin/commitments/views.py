@@ -1,13 +1,16 @@
 """Commitment pages: the public signing form and search (no login), and the ministry's moderation page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from chengxin.campaigns.selectors import campaign_get
+from chengxin.commitments.captcha import captcha_new, captcha_passed
 from chengxin.commitments.models import Commitment, Industry, Status
 from chengxin.commitments.selectors import SEARCH_CAP, commitment_search, commitments_for_moderation, is_code_query
 from chengxin.commitments.services import (
@@ -16,8 +19,9 @@ from chengxin.commitments.services import (
     commitment_sign,
     commitment_withdraw,
 )
-from chengxin.core.errors import DomainError
+from chengxin.core.errors import DomainError, FieldError
 from chengxin.core.inputs import normalise_query
+from chengxin.core.middleware import domain_error_response
 from chengxin.core.permissions import national_required
 from chengxin.core.regions import PROVINCES, region_name
 from chengxin.portal.cache import public_page
@@ -26,12 +30,32 @@ PER_PAGE = 20
 SIGN_FIELDS = ["name", "uscc", "region_code", "industry", "contact_name", "contact_phone"]
 
 
+def _rate(setting: str):
+    return lambda group, request: getattr(settings, setting)
+
+
+def too_many(request):
+    """429 for a client over its rate (django-ratelimit, keyed on the real client address: chengxin.core.proxy)."""
+    message = _("操作太频繁，请稍后再试")
+    response = domain_error_response(request, DomainError(message, status=429))
+    response["Retry-After"] = "60"
+    return response
+
+
+@ratelimit(key="ip", rate=_rate("CHENGXIN_SIGN_RATE"), method="POST", block=False)
 @require_http_methods(["GET", "POST"])
 def sign(request, year: int):
     campaign = campaign_get(year)
     error = None
     if request.method == "POST":
+        if getattr(request, "limited", False):
+            return too_many(request)
         try:
+            if settings.CHENGXIN_SIGN_CAPTCHA and not captcha_passed(
+                request.POST.get("captcha_key", ""), request.POST.get("captcha", "")
+            ):
+                message = _("验证码不正确或已过期，请重新输入图片（或语音）中的数字")
+                raise DomainError(message, [FieldError("captcha", message)], status=422)
             commitment = commitment_sign(campaign=campaign, **{f: request.POST.get(f, "") for f in SIGN_FIELDS})
         except DomainError as exc:
             error = exc
@@ -48,14 +72,23 @@ def sign(request, year: int):
             "error": error,
             "field_errors": field_errors,
             "post": request.POST if error else {},
+            "captcha": captcha_new() if settings.CHENGXIN_SIGN_CAPTCHA else None,
         },
         status=422 if error else 200,
     )
 
 
+@ratelimit(key="ip", rate=_rate("CHENGXIN_SEARCH_RATE"), method="GET", block=False)
 @require_GET
-@public_page(query=("q", "match", "page"))
 def search(request, year: int):
+    """The public search, at most CHENGXIN_SEARCH_RATE requests per client (served from the cache or not)."""
+    if getattr(request, "limited", False):
+        return too_many(request)
+    return _search(request, year)
+
+
+@public_page(query=("q", "match", "page"))
+def _search(request, year: int):
     """The public search: the same for every visitor, so it is served from the portal's cache (bumped when a
     commitment is published or withdrawn)."""
     campaign = campaign_get(year)

@@ -45,3 +45,17 @@ def normalise_query(text: str, *, max_length: int = 100) -> str:
     white space (the ideographic space U+3000 included) one space, trimmed, at most `max_length` characters. The
     cache key of a public page and the search use the same form, so "　华为 " and "华为" are one page."""
     return " ".join(unicodedata.normalize("NFKC", text or "").split())[:max_length]
+
+
+# Characters that change how text is shown without being seen themselves: bidirectional overrides and isolates
+# (U+202A–U+202E, U+2066–U+2069, the marks U+200E, U+200F, U+061C) and zero-width ones (U+200B–U+200D, U+2060, U+FEFF).
+# In a public name or title they let "公司\u202e" read as something else, or two names that look the same differ.
+INVISIBLE = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
+)
+
+
+def visible_text(value: str | None) -> str:
+    """`value` without the invisible formatting characters above, every run of white space one space, trimmed: what
+    is stored for a name or a title the public reads."""
+    return " ".join((value or "").translate(INVISIBLE).split())

@@ -162,6 +162,7 @@ class UnitReminded:
 class ReminderResult:
     reminded: list[UnitReminded] = field(default_factory=list)
     skipped_submitted: list[Unit] = field(default_factory=list)  # named on demand but already submitted
+    skipped_recent: list[Unit] = field(default_factory=list)  # reminded within CHENGXIN_REMIND_AGAIN_HOURS
     emails_sent: int = 0
     email_error: str = ""
 
@@ -218,10 +219,25 @@ def _reminder_text(
 
 @transaction.atomic
 def _reminders_record(
-    *, targets: list[tuple[Participant, int | None]], today: dt.date, acting_user: User | None
+    *, targets: list[tuple[Participant, int | None]], today: dt.date, acting_user: User | None, recent: list[Unit]
 ) -> list[UnitReminded]:
     """Write the reminder rows and the notices. An automatic reminder already recorded for the same unit and
-    day before the deadline is left out (the daily job may run more than once)."""
+    day before the deadline is left out (the daily job may run more than once); so is an on-demand reminder of a
+    unit reminded (either way) in the last CHENGXIN_REMIND_AGAIN_HOURS, which is added to `recent`: twenty clicks
+    send one reminder. The units' rows are locked first, so that concurrent clicks see each other's reminders."""
+    on_demand = [p.pk for p, days in targets if days is None]
+    if on_demand:
+        list(Participant.objects.select_for_update().filter(pk__in=on_demand).order_by("pk").values_list("pk"))
+        since = timezone.now() - dt.timedelta(hours=settings.CHENGXIN_REMIND_AGAIN_HOURS)
+        just_reminded = set(
+            Reminder.objects.filter(
+                campaign_id__in={p.campaign_id for p, _d in targets},
+                unit_id__in=[p.unit_id for p, _d in targets],
+                sent_at__gte=since,
+            ).values_list("unit_id", flat=True)
+        )
+        recent.extend(p.unit for p, days in targets if days is None and p.unit_id in just_reminded)
+        targets = [(p, days) for p, days in targets if days is not None or p.unit_id not in just_reminded]
     statuses = dict(
         Report.objects.filter(
             campaign_id__in={p.campaign_id for p, _d in targets}, unit_id__in=[p.unit_id for p, _d in targets]
@@ -335,9 +351,12 @@ def reminders_send(
         targets, skipped = _targets_due(campaign=campaign, unit_codes=unit_codes, today=today), []
     # Recorded (and committed) first, mailed second: a slow or failing mail server neither holds the
     # transaction open nor loses the in-app notice.
-    reminded = _reminders_record(targets=targets, today=today, acting_user=acting_user)
+    recent: list[Unit] = []
+    reminded = _reminders_record(targets=targets, today=today, acting_user=acting_user, recent=recent)
     sent, error = _deliver([Outgoing(r.notice, r.addresses) for r in reminded])
-    return ReminderResult(reminded=reminded, skipped_submitted=skipped, emails_sent=sent, email_error=error)
+    return ReminderResult(
+        reminded=reminded, skipped_submitted=skipped, skipped_recent=recent, emails_sent=sent, email_error=error
+    )
 
 
 def reminders_send_due(*, today: dt.date | None = None) -> dict[Campaign, ReminderResult]:

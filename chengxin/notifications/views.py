@@ -1,5 +1,6 @@
 """The unit's notice list, and reminders sent on demand by the ministry or a province."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -71,8 +72,23 @@ def remind(request, year: int):
             _("已提醒 %(units)d 个单位（发送邮件 %(emails)d 封）")
             % {"units": result.units_reminded, "emails": result.emails_sent},
         )
-    else:
+    elif not result.skipped_recent:
         messages.info(request, _("没有需要提醒的单位：所选单位都已报送。"))
+    if result.skipped_recent:
+        count = len(result.skipped_recent)
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d 个单位在 %(hours)d 小时内已提醒过，这次未重复提醒：%(units)s",
+                "%(count)d 个单位在 %(hours)d 小时内已提醒过，这次未重复提醒：%(units)s",
+                count,
+            )
+            % {
+                "count": count,
+                "hours": settings.CHENGXIN_REMIND_AGAIN_HOURS,
+                "units": _("、").join(u.name for u in result.skipped_recent),
+            },
+        )
     if result.without_email:
         count = len(result.without_email)
         messages.warning(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from chengxin.campaigns.models import Campaign
 from chengxin.core.errors import DomainError, FieldError, TransitionError, from_validation_error
+from chengxin.core.inputs import INVISIBLE, visible_text
 from chengxin.portal.cache import portal_cache_bump
 from chengxin.portal.logos import check_png, check_svg
 from chengxin.portal.models import CampaignLogo, Case, CaseStatus, LogoKind
@@ -84,8 +85,9 @@ def case_save(
             errors.append(FieldError(field, _("请填写%(label)s") % {"label": label}))
     if errors:
         raise DomainError(errors[0].message, errors=errors)
-    case.kind, case.domain, case.title = kind, domain, title.strip()
-    case.summary, case.body, case.case_date, case.campaign = summary.strip(), body.strip(), case_date, campaign
+    case.kind, case.domain, case.title = kind, domain, visible_text(title)
+    case.summary, case.body = visible_text(summary), (body or "").translate(INVISIBLE).strip()
+    case.case_date, case.campaign = case_date, campaign
     if submit:
         case.status = CaseStatus.SUBMITTED
         case.submitted_by = acting_user

@@ -10,14 +10,15 @@ Two-factor sign-in guards the admin as every other page (TwoFactorMiddleware); d
 not used: it would be a second sign-in form and a second enrolment path beside the one every account uses.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from chengxin.units.models import REPORTING_ROLES, Unit, User
-from chengxin.units.services import user_require_password_change
+from chengxin.units.models import REPORTING_ROLES, Role, Unit, User
+from chengxin.units.services import role_change_needs_approval, role_grant_request, user_require_password_change
 
 
 @admin.register(Unit)
@@ -57,6 +58,25 @@ class ChengxinUserAdmin(UserAdmin):
         if obj is not None and not request.user.is_superuser and (obj.is_superuser or obj.role not in REPORTING_ROLES):
             return False
         return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        """A business role or a reviewer's scope (a national role; the reporter of a unit with sub-units) given here
+        by the system administrator takes effect only when a security administrator approves it (two-person rule):
+        until then the account keeps its role and unit (a new account gets no unit, so it sees nothing)."""
+        role, unit = obj.role, obj.unit
+        before = User.objects.filter(pk=obj.pk).first() if change else None
+        if request.user.is_superuser or not role_change_needs_approval(before=before, role=role, unit=unit):
+            return super().save_model(request, obj, form, change)
+        with transaction.atomic():
+            obj.role, obj.unit = (before.role, before.unit) if before else (Role.UNIT_REPORTER, None)
+            super().save_model(request, obj, form, change)
+            role_grant_request(user=obj, role=role, unit=unit, acting_user=request.user)
+        messages.warning(
+            request,
+            _("“%(username)s”的角色“%(role)s”（%(unit)s）须由安全管理员批准后才生效；批准前账号保持原来的角色和单位")
+            % {"username": obj.username, "role": Role(role).label, "unit": unit.name if unit else "—"},
+        )
+        return None
 
     def has_delete_permission(self, request, obj=None):
         """Accounts are deactivated, not deleted (their history stays); a superuser may still delete."""

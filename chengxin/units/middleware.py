@@ -2,7 +2,8 @@
 MLPS 2.0 level 3).
 
 All three go after AuthenticationMiddleware, OTPMiddleware and MessageMiddleware, in this order:
-SessionLimitsMiddleware, PasswordAgeMiddleware (a forced password change comes first), TwoFactorMiddleware.
+SessionLimitsMiddleware, TwoFactorMiddleware, PasswordAgeMiddleware: the second factor comes first, so that a
+password alone (an expired one included) never reaches the password change page.
 """
 
 import time
@@ -105,9 +106,18 @@ def password_change_reason(user) -> str | None:
 
 class PasswordAgeMiddleware:
     """Sends a signed-in user who must change the password (initial or expired, see password_change_reason) to
-    the password change page from every other page; signing out and choosing a language still work."""
+    the password change page from every other page; signing out, choosing a language and the two-factor pages
+    (which TwoFactorMiddleware, before this one, sends an unverified account to) still work."""
 
-    ALLOWED_URL_NAMES = ("password_change", "password_change_done", "logout", "set_language")
+    ALLOWED_URL_NAMES = (
+        "password_change",
+        "password_change_done",
+        "logout",
+        "set_language",
+        "accounts:two_factor_verify",
+        "accounts:two_factor_setup",
+        "accounts:two_factor_recovery",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -122,15 +132,14 @@ class PasswordAgeMiddleware:
 
 
 # Pages an account that has signed in with its password but not yet given its authenticator's code may open:
-# the two-factor pages themselves, signing out, the language switch, and the end of a forced password change
-# (which comes first: PasswordAgeMiddleware sends such an account to the password change page before this one).
+# the two-factor pages themselves, signing out and the language switch. Not the password change page: a stolen
+# password, expired or not, must not be enough to choose a new one.
 TWO_FACTOR_PENDING_URL_NAMES = frozenset(
     {
         "accounts:two_factor_verify",
         "accounts:two_factor_setup",
         "logout",
         "set_language",
-        "password_change_done",
     }
 )
 # The public pages (what anybody opens without signing in). Such an account sees them as an anonymous visitor
@@ -146,6 +155,12 @@ PUBLIC_URL_NAMES = frozenset(
         "portal:case",
         "commitments:search",
         "commitments:sign",
+        "password_reset_confirm",
+        "password_reset_complete",
+        "captcha-image",
+        "captcha-image-2x",
+        "captcha-audio",
+        "captcha-refresh",
     }
 )
 
@@ -201,8 +216,6 @@ class TwoFactorMiddleware:
             name = None
         if name in TWO_FACTOR_PENDING_URL_NAMES:
             return self.get_response(request)
-        if name == "password_change" and getattr(request, "password_change_reason", None):
-            return self.get_response(request)
         if name in PUBLIC_URL_NAMES:
             request.user = AnonymousUser()
             return self.get_response(request)
@@ -234,6 +247,9 @@ ADMINISTRATOR_URL_NAMES = frozenset(
         "accounts:two_factor",
         "accounts:two_factor_verify",
         "accounts:two_factor_setup",
+        "accounts:two_factor_recovery",
+        "password_reset_confirm",
+        "password_reset_complete",
     }
 )
 # The API's routes that answer anybody, signed in or not.

@@ -214,3 +214,50 @@ class User(AbstractUser):
     def reports_for(self, unit: Unit) -> bool:
         """True if this account fills in the given unit's report."""
         return self.role == Role.UNIT_REPORTER and self.unit_id is not None and self.unit_id == unit.pk
+
+
+class ApprovalKind(models.TextChoices):
+    ROLE_GRANT = "role_grant", _("授予业务角色")
+    PASSWORD_RESET = "password_reset", _("重置密码")
+    TWO_FACTOR_RESET = "two_factor_reset", _("重置双因素认证")
+
+
+class ApprovalState(models.TextChoices):
+    PENDING = "pending", _("待批准")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已拒绝")
+
+
+class Approval(models.Model):
+    """A change one person may not make alone (two-person rule, 三权分立): a business role or a reviewer's scope the
+    system administrator gives an account, which takes effect once a security administrator approves; a reset of
+    an administrative or national account's password or second factor, which takes effect once a second security
+    administrator approves (chengxin.units.services)."""
+
+    kind = models.CharField(_("类别"), max_length=20, choices=ApprovalKind.choices)
+    user = models.ForeignKey(User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="approvals")
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices, blank=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT)
+    requested_by = models.ForeignKey(User, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    state = models.CharField(_("状态"), max_length=10, choices=ApprovalState.choices, default=ApprovalState.PENDING)
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("批准人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    reason = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("待批准的变更")
+        verbose_name_plural = _("待批准的变更")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=models.Q(state="pending"),
+                name="approval_one_pending_per_user_and_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.user}"

@@ -57,6 +57,22 @@ def accounts_for_security(*, query: str = "") -> QuerySet[User]:
     return accounts
 
 
+def approvals_for_security(*, decided: int = 30):
+    """(pending changes, oldest first; the latest `decided` ones), with their accounts, units and people."""
+    from chengxin.units.models import Approval, ApprovalState
+
+    rows = Approval.objects.select_related("user", "user__unit", "unit", "requested_by", "decided_by")
+    pending = list(rows.filter(state=ApprovalState.PENDING).order_by("requested_at", "pk"))
+    done = list(rows.exclude(state=ApprovalState.PENDING).order_by("-decided_at", "-pk")[:decided])
+    return pending, done
+
+
+def pending_approvals_count() -> int:
+    from chengxin.units.models import Approval, ApprovalState
+
+    return Approval.objects.filter(state=ApprovalState.PENDING).count()
+
+
 def unit_get_by_code(code: str) -> Unit | None:
     return Unit.objects.filter(code=code).first()
 

@@ -21,7 +21,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from chengxin.audit.models import Outcome
 from chengxin.audit.services import audit_record
 from chengxin.core.errors import DomainError, FieldError
-from chengxin.units.models import ADMIN_ROLES, PROVINCIAL_KINDS, Role, Unit, UnitKind, User
+from chengxin.units.models import (
+    ADMIN_ROLES,
+    PROVINCIAL_KINDS,
+    Approval,
+    ApprovalKind,
+    ApprovalState,
+    Role,
+    Unit,
+    UnitKind,
+    User,
+)
 from chengxin.units.selectors import totp_device_for
 
 
@@ -213,16 +223,30 @@ def user_unlock(*, user: User, acting_user: User) -> int:
     return count
 
 
-@transaction.atomic
-def user_reset_two_factor(*, user: User, acting_user: User) -> int:
-    """Remove the account's authenticator devices: sessions verified with them must verify again, and the owner
-    enrols a new authenticator at the next sign-in. Returns the number of devices removed."""
-    _check_security_admin(user=user, acting_user=acting_user)
+def _remove_second_factor(user: User) -> int:
+    """Remove every authenticator device of the account (the app and its recovery codes); the number removed."""
     count = 0
     for device in list(django_otp.devices_for_user(user, confirmed=None)):
         device.delete()
         count += 1
     return count
+
+
+def needs_second_approver(user: User) -> bool:
+    """Resets of the accounts that can do the most (the three administrators, the ministry's, a superuser) take a
+    second security administrator's approval: no one person can take such an account over."""
+    return user.is_administrator or user.is_national or user.is_superuser
+
+
+@transaction.atomic
+def user_reset_two_factor(*, user: User, acting_user: User) -> Approval | int:
+    """Remove the account's authenticator devices (and recovery codes): sessions verified with them must verify
+    again, and the owner enrols a new authenticator at the next sign-in. Returns the number removed, or, for an
+    account that needs a second approver, the pending Approval (nothing removed yet)."""
+    _check_security_admin(user=user, acting_user=acting_user)
+    if needs_second_approver(user):
+        return _approval_request(kind=ApprovalKind.TWO_FACTOR_RESET, user=user, acting_user=acting_user)
+    return _remove_second_factor(user)
 
 
 @transaction.atomic
@@ -234,23 +258,208 @@ def user_require_password_change(*, user: User, acting_user: User) -> None:
 
 
 @transaction.atomic
-def user_reset_password(*, user: User, acting_user: User, password: str = "") -> str:
-    """Give the account a new initial password, typed by the administrator or (when empty) generated, and
-    return it to be handed over once. The owner must change it at the next sign-in; the account's sessions end
-    (Django checks the password hash on every request)."""
+def user_reset_password(*, user: User, acting_user: User) -> Approval | str:
+    """Reset the account's password so that only its owner can set the new one: the old password stops working at
+    once (the account's sessions end), and a one-time link goes to the account's own email address, which the
+    resetter never sees (password_reset_send). Returns the address it went to (masked), or, for an account that
+    needs a second approver, the pending Approval (nothing changed yet)."""
     _check_security_admin(user=user, acting_user=acting_user)
-    if password:
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            message = "；".join(exc.messages)
-            raise DomainError(message, [FieldError("password", message)], status=422) from None
+    if needs_second_approver(user):
+        return _approval_request(kind=ApprovalKind.PASSWORD_RESET, user=user, acting_user=acting_user)
+    return password_reset_send(user=user, acting_user=acting_user)
+
+
+def masked_email(address: str) -> str:
+    """a***@example.gov.cn: enough to say where the link went, not enough to read it."""
+    name, _at, domain = address.partition("@")
+    return f"{name[:1]}***@{domain}" if domain else "***"
+
+
+def password_reset_link(user: User) -> str:
+    """A one-time link to set the account's password (Django's password reset token: it stops working once the
+    password changes, and after PASSWORD_RESET_TIMEOUT)."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.SITE_URL + path
+
+
+@transaction.atomic
+def password_reset_begin(*, user: User) -> str:
+    """The old password stops working (the account's sessions end with it); the one-time link to set a new one."""
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return password_reset_link(user)
+
+
+@transaction.atomic
+def password_reset_send(*, user: User, acting_user: User | None) -> str:
+    """Begin the reset and mail the link to the account's own address after the commit; the masked address."""
+    from django.core.mail import send_mail
+
+    if not user.email:
+        message = _(
+            "该账号没有登记电子邮箱，无法把重置链接发给本人：请系统管理员在后台登记其邮箱后再试，"
+            "或在服务器上运行 chengxin password-reset-link %(username)s 生成链接，当面交给本人"
+        ) % {"username": user.username}
+        raise DomainError(message, [FieldError("email", message)], status=409)
+    link = password_reset_begin(user=user)
+    subject = _("诚信兴商宣传月活动管理平台：设置新密码")
+    body = _(
+        "%(name)s：\n\n安全管理员已重置您在诚信兴商宣传月活动管理平台的密码，原密码已失效。"
+        "请在 3 天内打开下面的链接设置新密码（只能使用一次）：\n\n%(link)s\n\n"
+        "如果您没有申请重置，请立即联系商务部市场建设司。"
+    ) % {"name": user.display_name or user.username, "link": link}
+    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email], fail_silently=False))
+    audit_record(
+        action="password_reset_link_sent",
+        actor=acting_user,
+        object_type=User._meta.label_lower,
+        object_id=user.pk,
+        object_repr=user.get_username(),
+        changes={"to": masked_email(user.email)},
+    )
+    return masked_email(user.email)
+
+
+# --- Two-person rule (三权分立) ----------------------------------------------------------------------------------
+
+
+def grants_business_scope(role: str, unit: Unit | None) -> bool:
+    """True for what lets an account read and judge other units' reports: a national role, or the reporter of a
+    unit that has sub-units (a province reviews its cities)."""
+    if role in (Role.NATIONAL_ADMIN, Role.NATIONAL_REVIEWER):
+        return True
+    return role == Role.UNIT_REPORTER and unit is not None and Unit.objects.filter(parent=unit).exists()
+
+
+def role_change_needs_approval(*, before: User | None, role: str, unit: Unit | None) -> bool:
+    """True if giving `role` at `unit` to an account (`before`: as it is stored, None for a new one) grants a
+    business role or a reviewer's scope it does not hold yet: then a security administrator must approve."""
+    if not grants_business_scope(role, unit):
+        return False
+    return before is None or (before.role, before.unit_id) != (role, unit.pk if unit else None)
+
+
+def _approval_request(*, kind: str, user: User, acting_user: User, role: str = "", unit: Unit | None = None):
+    """A pending change; an earlier pending one of the same kind for the account is replaced."""
+    for earlier in Approval.objects.select_for_update().filter(user=user, kind=kind, state=ApprovalState.PENDING):
+        earlier.state, earlier.decided_at = ApprovalState.REJECTED, timezone.now()
+        earlier.reason = _("被新的申请取代")
+        earlier.save(update_fields=["state", "decided_at", "reason"])
+    return Approval.objects.create(kind=kind, user=user, role=role, unit=unit, requested_by=acting_user)
+
+
+@transaction.atomic
+def role_grant_request(*, user: User, role: str, unit: Unit | None, acting_user: User) -> Approval:
+    """The system administrator asks for `role` at `unit` for the account; it takes effect when a security
+    administrator approves (approval_approve). Until then the account keeps its role and unit."""
+    return _approval_request(kind=ApprovalKind.ROLE_GRANT, user=user, acting_user=acting_user, role=role, unit=unit)
+
+
+def _check_approver(approval: Approval, acting_user: User) -> None:
+    if not (acting_user.role == Role.SECURITY_ADMIN or acting_user.is_superuser):
+        raise DomainError(_("只有安全管理员可以批准或拒绝"), status=403)
+    if approval.requested_by_id == acting_user.pk:
+        raise DomainError(_("这是您自己提出的申请：须由另一位安全管理员批准（双人审批）"), status=403)
+    if approval.user_id == acting_user.pk:
+        raise DomainError(_("涉及您自己账号的变更须由另一位安全管理员处理"), status=403)
+    if approval.state != ApprovalState.PENDING:
+        raise DomainError(_("该申请已处理过，不能再次处理"), status=409)
+
+
+@transaction.atomic
+def approval_approve(*, approval: Approval, acting_user: User) -> Approval:
+    """A second person approves: the role is given, the reset link is sent, or the second factor removed."""
+    approval = Approval.objects.select_for_update().select_related("user", "unit").get(pk=approval.pk)
+    _check_approver(approval, acting_user)
+    user = approval.user
+    if approval.kind == ApprovalKind.ROLE_GRANT:
+        user.role, user.unit = approval.role, approval.unit
+        user.save(update_fields=["role", "unit"])
+    elif approval.kind == ApprovalKind.PASSWORD_RESET:
+        approval.reason = _("重置链接已发至 %(to)s") % {"to": password_reset_send(user=user, acting_user=acting_user)}
     else:
-        password = _initial_password(user)
-    user.set_password(password)
-    user.save()
-    user_require_password_change(user=user, acting_user=acting_user)
-    return password
+        _remove_second_factor(user)
+    approval.state, approval.decided_by, approval.decided_at = ApprovalState.APPROVED, acting_user, timezone.now()
+    approval.save(update_fields=["state", "decided_by", "decided_at", "reason"])
+    return approval
+
+
+@transaction.atomic
+def approval_reject(*, approval: Approval, acting_user: User, reason: str = "") -> Approval:
+    approval = Approval.objects.select_for_update().get(pk=approval.pk)
+    _check_approver(approval, acting_user)
+    approval.state, approval.decided_by, approval.decided_at = ApprovalState.REJECTED, acting_user, timezone.now()
+    approval.reason = (reason or "").strip()[:500]
+    approval.save(update_fields=["state", "decided_by", "decided_at", "reason"])
+    return approval
+
+
+# --- Recovery codes ------------------------------------------------------------------------------------------
+
+RECOVERY_CODES = 10
+
+
+@transaction.atomic
+def recovery_codes_issue(*, user: User, acting_user: User) -> list[str]:
+    """New one-time recovery codes for the account (django-otp's static tokens), replacing any earlier ones: each
+    signs in once in place of the authenticator's code. Shown to the owner once; stored as django-otp stores them."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    if acting_user.pk != user.pk:
+        raise DomainError(_("只能为自己的账号生成恢复码"), status=403)
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="恢复码", confirmed=True)
+    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    audit_record(
+        action="recovery_codes_issued",
+        actor=acting_user,
+        object_type=User._meta.label_lower,
+        object_id=user.pk,
+        object_repr=user.get_username(),
+        changes={"codes": len(codes)},
+    )
+    return codes
+
+
+def recovery_codes_left(user: User) -> int:
+    from django_otp.plugins.otp_static.models import StaticToken
+
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def recovery_code_verify(*, user: User, code: str):
+    """The recovery-code device if `code` is one of the account's unused codes (it is used up), else None.
+    Wrong codes are throttled as wrong authenticator codes are."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return None
+    allowed, _info = device.verify_is_allowed()
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", code or "") if ch.isalnum()).lower()
+    verified = allowed and bool(text) and device.verify_token(text)
+    audit_record(
+        action="recovery_code_used",
+        outcome=Outcome.SUCCESS if verified else Outcome.FAILURE,
+        actor=user,
+        object_type=User._meta.label_lower,
+        object_id=user.pk,
+        object_repr=user.get_username(),
+    )
+    return device if verified else None
 
 
 _UPPER, _LOWER, _DIGITS = "ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789"

@@ -11,11 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,8 +25,13 @@ from chengxin.core.errors import DomainError
 from chengxin.core.permissions import security_admin_required
 from chengxin.units import services
 from chengxin.units.middleware import is_verified, password_change_reason, two_factor_required
-from chengxin.units.models import Role, User
-from chengxin.units.selectors import accounts_for_security, totp_device_for
+from chengxin.units.models import Approval, Role, User
+from chengxin.units.selectors import (
+    accounts_for_security,
+    approvals_for_security,
+    pending_approvals_count,
+    totp_device_for,
+)
 
 # The secret of an enrolment that is not confirmed yet lives in the session, not in the database: opening the
 # page writes nothing, and an abandoned enrolment leaves nothing behind.
@@ -83,8 +90,19 @@ def two_factor_verify(request):
         return redirect(_next_url(request))
     if totp_device_for(request.user) is None:
         return redirect(reverse("accounts:two_factor_setup") + _query_next(request))
-    error = None
-    if request.method == "POST":
+    error = recovery_error = None
+    if request.method == "POST" and "recovery" in request.POST:
+        device = services.recovery_code_verify(user=request.user, code=request.POST.get("recovery", ""))
+        if device is not None:
+            _signed_in_with_device(request, device)
+            left = services.recovery_codes_left(request.user)
+            messages.warning(
+                request,
+                _("已用恢复码登录，还剩 %(left)d 个。手机丢失时请联系安全管理员重置双因素认证。") % {"left": left},
+            )
+            return redirect(_next_url(request))
+        recovery_error = _("恢复码不正确或已经用过")
+    elif request.method == "POST":
         result = services.totp_verify(user=request.user, token=request.POST.get("token", ""))
         if result.device is not None:
             _signed_in_with_device(request, result.device)
@@ -96,8 +114,12 @@ def two_factor_verify(request):
     return render(
         request,
         "units/two_factor_verify.html",
-        {"error": error, "next": request.POST.get("next") or request.GET.get("next", "")},
-        status=422 if error else 200,
+        {
+            "error": error,
+            "recovery_error": recovery_error,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+        status=422 if error or recovery_error else 200,
     )
 
 
@@ -124,8 +146,9 @@ def two_factor_setup(request):
         else:
             del request.session[PENDING_KEY]
             _signed_in_with_device(request, device)
+            codes = services.recovery_codes_issue(user=request.user, acting_user=request.user)
             messages.success(request, _("已启用双因素认证：以后每次登录都要输入身份验证器上的验证码"))
-            return redirect(_next_url(request))
+            return _recovery_codes_page(request, codes, next_url=_next_url(request))
     secret = b32encode(unhexlify(key)).decode().rstrip("=")
     url = _otpauth_url(request.user, secret)
     # segno writes plain SVG elements (no script, no style attribute): shown inline, it needs no img-src rule.
@@ -148,12 +171,34 @@ def two_factor_setup(request):
 @require_GET
 @login_required
 def two_factor(request):
-    """The account's own two-factor status: on since when, last used."""
+    """The account's own two-factor status: on since when, last used, recovery codes left."""
     return render(
         request,
         "units/two_factor.html",
-        {"device": totp_device_for(request.user), "required": two_factor_required()},
+        {
+            "device": totp_device_for(request.user),
+            "required": two_factor_required(),
+            "recovery_left": services.recovery_codes_left(request.user),
+        },
     )
+
+
+def _recovery_codes_page(request, codes: list[str], *, next_url: str):
+    """The recovery codes, shown once: on this response only (never cached, never stored in clear elsewhere)."""
+    response = render(request, "units/recovery_codes.html", {"codes": codes, "next_url": next_url})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+@require_POST
+@login_required
+def two_factor_recovery(request):
+    """New recovery codes (the old ones stop working), for an account that has given its second factor."""
+    if not is_verified(request.user) and two_factor_required():
+        raise Http404
+    codes = services.recovery_codes_issue(user=request.user, acting_user=request.user)
+    return _recovery_codes_page(request, codes, next_url=reverse("accounts:two_factor"))
 
 
 def _query_next(request) -> str:
@@ -185,7 +230,8 @@ def security_accounts(request):
     page = Paginator(accounts_for_security(query=query), ACCOUNTS_PER_PAGE).get_page(request.GET.get("page"))
     for account in page.object_list:
         account.password_state = _password_state(account)
-    return render(request, "units/security_accounts.html", {"page": page, "q": query})
+    context = {"page": page, "q": query, "pending": pending_approvals_count()}
+    return render(request, "units/security_accounts.html", context)
 
 
 def _account(pk: int) -> User:
@@ -205,6 +251,8 @@ def _account_page(request, account: User, *, error: str = "", status: int = 200)
             "device": totp_device_for(account),
             "failure_limit": settings.AXES_FAILURE_LIMIT,
             "error": error,
+            "needs_second": services.needs_second_approver(account),
+            "masked_email": services.masked_email(account.email) if account.email else "",
         },
         status=status,
     )
@@ -225,34 +273,67 @@ def security_unlock(request, pk: int):
     return redirect("accounts:security_account", pk=account.pk)
 
 
+PENDING_MESSAGE = _lazy("已提交申请：须由另一位安全管理员在“待批准”页面批准后才生效（双人审批）")
+
+
 @require_POST
 @security_admin_required
 def security_reset_two_factor(request, pk: int):
     account = _account(pk)
-    services.user_reset_two_factor(user=account, acting_user=request.user)
-    messages.success(
-        request,
-        _("已重置“%(username)s”的双因素认证：该账号下次登录时须重新绑定身份验证器") % {"username": account.username},
-    )
+    result = services.user_reset_two_factor(user=account, acting_user=request.user)
+    if isinstance(result, Approval):
+        messages.warning(request, str(PENDING_MESSAGE))
+    else:
+        messages.success(
+            request,
+            _("已重置“%(username)s”的双因素认证：该账号下次登录时须重新绑定身份验证器")
+            % {"username": account.username},
+        )
     return redirect("accounts:security_account", pk=account.pk)
 
 
-@never_cache
 @require_POST
 @security_admin_required
 def security_reset_password(request, pk: int):
-    """Shows the new initial password once, on this response only (never stored in clear, never cached)."""
+    """The old password stops working and a one-time link goes to the owner's own email address: the resetter
+    never learns a password (or, for an administrative or national account, a second approver is asked first)."""
     account = _account(pk)
     try:
-        password = services.user_reset_password(
-            user=account, acting_user=request.user, password=request.POST.get("password", "")
-        )
+        result = services.user_reset_password(user=account, acting_user=request.user)
     except DomainError as exc:
-        if exc.status == 422:
-            return _account_page(request, _account(pk), error=exc.message, status=422)
+        if exc.status == 409:
+            return _account_page(request, _account(pk), error=exc.message, status=409)
         raise
-    return render(
-        request,
-        "units/security_password.html",
-        {"account": account, "password": password, "typed": bool(request.POST.get("password"))},
-    )
+    if isinstance(result, Approval):
+        messages.warning(request, str(PENDING_MESSAGE))
+    else:
+        messages.success(
+            request,
+            _("“%(username)s”的原密码已失效；设置新密码的一次性链接已发至其登记的邮箱 %(to)s")
+            % {"username": account.username, "to": result},
+        )
+    return redirect("accounts:security_account", pk=account.pk)
+
+
+@require_GET
+@security_admin_required
+def security_approvals(request):
+    """Changes that wait for a second person: business roles the system administrator gave, resets of
+    administrative and national accounts another security administrator asked for; and the latest decided."""
+    pending, decided = approvals_for_security()
+    return render(request, "units/security_approvals.html", {"pending": pending, "decided": decided})
+
+
+@require_POST
+@security_admin_required
+def security_approval_decide(request, pk: int, decision: str):
+    if decision not in ("approve", "reject"):
+        raise Http404
+    approval = get_object_or_404(Approval, pk=pk)
+    if decision == "approve":
+        services.approval_approve(approval=approval, acting_user=request.user)
+        messages.success(request, _("已批准，变更已生效"))
+    else:
+        services.approval_reject(approval=approval, acting_user=request.user, reason=request.POST.get("reason", ""))
+        messages.success(request, _("已拒绝，账号保持不变"))
+    return redirect("accounts:security_approvals")

@@ -48,11 +48,42 @@ def test_every_wrong_field_is_named_at_once(campaign):
     assert not Commitment.objects.exists()
 
 
-def test_same_code_cannot_sign_twice_in_a_campaign(campaign):
-    sign(campaign)
+def test_a_squatters_pending_signature_does_not_block_the_firms_own(campaign, carol):
+    """Anyone may sign with another firm's valid code first; the firm's own signature is still taken, the ministry
+    publishes the right one, and the others of that code are set aside with the reason."""
+    squatter = sign(campaign, name="冒名商贸有限公司", contact_phone="13900000000")
+    firm = sign(campaign, name="华为技术有限公司")
+    assert {squatter.status, firm.status} == {Status.PENDING}
+    assert list(commitment_search(campaign=campaign, q=HUAWEI)) == []  # the public sees no pending one
+    commitment_publish(commitment=firm, acting_user=carol)
+    squatter.refresh_from_db()
+    assert squatter.status == Status.REJECTED and "华为技术有限公司" in squatter.reject_reason
+    assert list(commitment_search(campaign=campaign, q=HUAWEI)) == [Commitment.objects.get(pk=firm.pk)]
+
+
+def test_a_published_code_cannot_sign_again_or_be_published_twice(campaign, carol):
+    commitment_publish(commitment=sign(campaign), acting_user=carol)
     with pytest.raises(DomainError) as exc:
         sign(campaign, name="华为技术有限公司（重复）")
-    assert field_errors(exc)["uscc"] == "该统一社会信用代码已签署本年度承诺，不能重复签署"
+    assert field_errors(exc)["uscc"] == "该统一社会信用代码本年度已有公示的承诺，不能重复签署"
+    late = Commitment.objects.create(
+        campaign=campaign,
+        name="迟到",
+        name_key="迟到",
+        uscc=HUAWEI,
+        region_code="440000",
+        industry="other",
+        contact_name="某",
+        contact_phone="13800138000",
+        signed_at=Commitment.objects.get().signed_at,
+    )
+    with pytest.raises(DomainError):
+        commitment_publish(commitment=late, acting_user=carol)
+
+
+def test_invisible_formatting_characters_are_removed_from_public_names(campaign):
+    signed = sign(campaign, name="华为\u202e技术\u200b有限公司")
+    assert signed.name == "华为技术有限公司"
 
 
 def test_rejected_code_may_sign_again(campaign, carol):
@@ -102,3 +133,17 @@ def test_unit_reporter_cannot_moderate(campaign, alice):
     assert exc.value.status == 403
     commitment.refresh_from_db()
     assert commitment.status == Status.PENDING
+
+
+def test_contains_search_uses_the_trigram_index_and_stays_in_step_with_the_table(campaign, carol):
+    from django.db import connection
+
+    commitment = commitment_publish(commitment=sign(campaign), acting_user=carol)
+    assert list(commitment_search(campaign=campaign, q="为技术有", match="contains")) == [commitment]
+    assert list(commitment_search(campaign=campaign, q="华为", match="contains")) == [commitment]  # short: bounded
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'commitment_name_key_trgm'")
+            assert "gin_trgm_ops" in cursor.fetchone()[0]
+    Commitment.objects.filter(pk=commitment.pk).delete()
+    assert list(commitment_search(campaign=campaign, q="为技术有", match="contains")) == []

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from chengxin.campaigns.models import Participant
 from chengxin.notifications.models import Notice, NoticeKind, Reminder
@@ -108,12 +109,27 @@ def test_on_demand_reminder_reaches_only_the_named_units_that_have_not_submitted
     assert result.units_reminded == 1 and result.emails_sent == 1
 
 
-def test_on_demand_reminders_are_not_limited_to_reminder_days(smtp, campaign, people, carol):
-    reminders_send(campaign=campaign, unit_codes=["440000"], acting_user=carol, today=FOUR_DAYS_BEFORE)
-    reminders_send(campaign=campaign, unit_codes=["440000"], acting_user=carol, today=FOUR_DAYS_BEFORE)
+def test_on_demand_reminders_are_not_limited_to_reminder_days_but_not_repeated_within_hours(
+    smtp, campaign, people, carol, settings
+):
+    first = reminders_send(campaign=campaign, unit_codes=["440000"], acting_user=carol, today=FOUR_DAYS_BEFORE)
+    again = reminders_send(campaign=campaign, unit_codes=["440000"], acting_user=carol, today=FOUR_DAYS_BEFORE)
 
+    assert first.units_reminded == 1 and smtp.recipients == ["gd@example.cn"]
+    assert again.units_reminded == 0 and [u.code for u in again.skipped_recent] == ["440000"]
+    assert Reminder.objects.filter(unit__code="440000", days_before=None, sent_by=carol).count() == 1
+    settings.CHENGXIN_REMIND_AGAIN_HOURS = 0  # hours later
+    reminders_send(campaign=campaign, unit_codes=["440000"], acting_user=carol, today=FOUR_DAYS_BEFORE)
     assert smtp.recipients == ["gd@example.cn", "gd@example.cn"]
-    assert Reminder.objects.filter(unit__code="440000", days_before=None, sent_by=carol).count() == 2
+
+
+def test_twenty_clicks_on_remind_all_send_one_reminder_per_unit(client, smtp, campaign, people, carol):
+    client.force_login(carol)
+    url = reverse("notifications:remind", kwargs={"year": 2020})
+    pages = [client.post(url, {"all_missing": "1"}, follow=True) for _ in range(20)]
+    units = Reminder.objects.filter(days_before=None).values_list("unit_id", flat=True)
+    assert len(units) == len(set(units)) > 0
+    assert "小时内已提醒过，这次未重复提醒" in pages[-1].content.decode()
 
 
 def test_sub_units_are_reminded_automatically_by_their_own_deadline(smtp, campaign, people):

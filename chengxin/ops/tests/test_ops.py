@@ -115,3 +115,14 @@ def test_the_sqlite_database_and_the_queue_are_private_to_the_account(tmp_path):
     assert stat.S_IMODE(var.stat().st_mode) == 0o700
     for name in ("chengxin.sqlite3", "tasks.sqlite3"):
         assert stat.S_IMODE((var / name).stat().st_mode) == 0o600, name
+
+
+def test_each_log_line_is_printed_once(tmp_path):
+    """Django's own console handler (on with DEBUG) printed every django.* line a second time beside ours."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(CHENGXIN_VAR_DIR=str(tmp_path), DEBUG="1")
+    script = "import logging; logging.getLogger('django.request').warning('Not Found: /x-once')"
+    done = subprocess.run(
+        [sys.executable, "-m", "chengxin", "shell", "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert (done.stdout + done.stderr).count("Not Found: /x-once") == 1, done.stderr

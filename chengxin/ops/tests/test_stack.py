@@ -175,6 +175,9 @@ def _second_factor(session, stack: Stack, response, username: str):
         data={"token": _code(account), "csrfmiddlewaretoken": _csrf(response.text)},
         headers={"Origin": stack.origin, "Referer": response.url},
     )
+    if "请保存您的恢复码" in done.text:  # after enrolment: the recovery codes, then on
+        onward = re.search(r'<a href="([^"]+)">我已保存，继续</a>', done.text).group(1)
+        done = session.get(stack.url(onward))
     assert done.status_code == 200 and "/accounts/2fa/" not in done.url, done.text[:500]
     return done
 
@@ -280,6 +283,7 @@ def test_the_reporting_loop_in_chromium_through_nginx(stack, browser):
         secret = page.locator("#totp-secret").inner_text()
         page.locator("#id_token").fill(totp_code(secret))
         page.get_by_role("button", name="完成绑定").click()
+        page.get_by_role("link", name="我已保存，继续").click()
         page.wait_for_load_state("load")
 
     def confirmed(page, name):

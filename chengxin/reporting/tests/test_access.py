@@ -23,6 +23,7 @@ fails `test_the_table_covers_every_url`.
 """
 
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -48,6 +49,8 @@ pytestmark = pytest.mark.django_db
 LOGIN = "login"  # expected: a redirect to the login page
 ADMIN_PERSONAS = ("ivan", "sysadmin", "secadmin")  # auditor, system administrator, security administrator
 TOM = {"pk": 9100}  # a second reporter of 北京市, the security administrator's subject
+APPROVAL = 9200  # the system administrator's request that tom become a national reviewer, pending
+AUDIO = 410 if shutil.which("flite") else 404  # the spoken captcha of an unknown key: gone; without flite: none
 PERSONAS = ("anonymous", "alice", "bob", "frank", "carol", "dave", *ADMIN_PERSONAS)
 URL_MODULES = (
     "chengxin.reporting.urls",
@@ -254,9 +257,39 @@ ROUTES = [
         "accounts:security_reset_password",
         TOM,
         "POST",
-        _expect(alice=404, bob=404, carol=404, dave=404, admins={**NO_ADMIN, "secadmin": 200}),
+        SECURITY_ACTION,
         changes_for=frozenset({"secadmin"}),
     ),
+    # changes that wait for a second person (two-person rule): the security administrator's to decide
+    Route("accounts:security_approvals", {}, "GET", SECURITY_PAGE),
+    Route(
+        "accounts:security_approval_decide",
+        {"pk": APPROVAL, "decision": "approve"},
+        "POST",
+        SECURITY_ACTION,
+        changes_for=frozenset({"secadmin"}),
+    ),
+    # recovery codes: every signed-in account, its own
+    Route("accounts:two_factor_recovery", {}, "POST", EVERYONE_SIGNED_IN),
+    # the owner's one-time link after a reset: anyone may open it (an invalid link says so)
+    Route(
+        "password_reset_confirm",
+        {"uidb64": "OTEwMA", "token": "x-y"},
+        "GET",
+        _expect(200, alice=200, bob=200, carol=200, dave=200, admins=200),
+    ),
+    Route("password_reset_complete", {}, "GET", _expect(200, alice=200, bob=200, carol=200, dave=200, admins=200)),
+    # the signing form's picture and spoken checks (django-simple-captcha): public; an unknown key is gone (410)
+    Route("captcha-image", {"key": "abc"}, "GET", _expect(410, alice=410, bob=410, carol=410, dave=410, admins=410)),
+    Route("captcha-image-2x", {"key": "abc"}, "GET", _expect(404, alice=404, bob=404, carol=404, dave=404, admins=404)),
+    # the spoken check exists where flite is installed (settings.CAPTCHA_FLITE_PATH)
+    Route(
+        "captcha-audio",
+        {"key": "abc"},
+        "GET",
+        _expect(AUDIO, alice=AUDIO, bob=AUDIO, carol=AUDIO, dave=AUDIO, admins=AUDIO),
+    ),
+    Route("captcha-refresh", {}, "GET", _expect(404, alice=404, bob=404, carol=404, dave=404, admins=404)),
     # the audit log: the auditor's alone
     Route("audit:list", {}, "GET", AUDIT_PAGE),
     Route("audit:export", {}, "GET", AUDIT_PAGE),
@@ -666,8 +699,12 @@ def people(alice, bob, carol, dave, tree, ivan, sysadmin, secadmin, two_factor):
     from chengxin.units.models import Role
     from chengxin.units.tests.factories import UserFactory
 
-    tom = UserFactory(id=TOM["pk"], username="tom", unit=bob.unit, role=Role.UNIT_REPORTER)
+    tom = UserFactory(id=TOM["pk"], username="tom", unit=bob.unit, role=Role.UNIT_REPORTER, email="tom@bj.gov.cn")
     totp_device(tom)
+    from chengxin.units.services import role_grant_request
+
+    request = role_grant_request(user=tom, role=Role.NATIONAL_REVIEWER, unit=dave.unit, acting_user=sysadmin)
+    type(request).objects.filter(pk=request.pk).update(id=APPROVAL)
     AccessAttempt.objects.create(username="tom", ip_address="10.0.0.7", failures_since_start=9, user_agent="x")
     people = {"alice": alice, "bob": bob, "frank": tree["frank"], "carol": carol, "dave": dave, "ivan": ivan}
     people |= {"sysadmin": sysadmin, "secadmin": secadmin}
@@ -752,7 +789,7 @@ def _snapshot() -> dict:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from chengxin.api.models import ApiToken
-    from chengxin.units.models import User
+    from chengxin.units.models import Approval, User
 
     campaign = Campaign.objects.get(year=2020)
     return {
@@ -775,7 +812,10 @@ def _snapshot() -> dict:
         "published": (campaign.totals_published_at, campaign.published_totals),
         "form": sorted(Figure.objects.filter(form__campaign=campaign).values_list("code", "label", "row__label")),
         "tokens": ApiToken.objects.count(),
-        "tom": list(User.objects.filter(pk=TOM["pk"]).values_list("password", "password_changed_at", "is_active")),
+        "tom": list(
+            User.objects.filter(pk=TOM["pk"]).values_list("password", "password_changed_at", "is_active", "role")
+        ),
+        "approvals": sorted(Approval.objects.values_list("pk", "state")),
         "devices": sorted(TOTPDevice.objects.values_list("user__username", flat=True)),
         "lockouts": sorted(AccessAttempt.objects.values_list("username", "failures_since_start")),
         "exceptions": sorted(

@@ -32,8 +32,14 @@ def test_a_reporter_enrols_an_authenticator_at_first_sign_in_and_reaches_the_hom
     with page.expect_navigation():
         page.get_by_role("button", name="完成绑定").click()
     page.wait_for_load_state("load")
-    assert page.url.endswith("/campaigns/2020/report/440000/")  # the home page of a reporter: its unit's report
+    # The recovery codes, shown once, then on to the reporter's home page: its unit's report.
+    expect(page.get_by_role("heading", name="请保存您的恢复码")).to_be_visible()
+    expect(page.locator(".recovery-codes li")).to_have_count(10)
     expect(page.locator(".messages")).to_contain_text("已启用双因素认证")
+    shot(page, "two-factor-recovery-codes")
+    page.get_by_role("link", name="我已保存，继续").click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/campaigns/2020/report/440000/")
     assert TOTPDevice.objects.filter(user__username="gd-reporter", confirmed=True).count() == 1
     assert page.console_errors == []
 

@@ -6,7 +6,6 @@ import io
 
 import pytest
 from axes.models import AccessAttempt
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import NoReverseMatch, reverse
@@ -106,42 +105,6 @@ def test_the_security_administrator_resets_two_factor(client, secadmin, alice):
     assert not TOTPDevice.objects.filter(user=alice).exists()
     page = client.get(reverse("accounts:security_account", kwargs={"pk": alice.pk})).content.decode()
     assert "已重置“alice”的双因素认证" in page and "未启用" in page
-
-
-def test_a_generated_password_is_shown_once_and_must_be_changed_at_next_sign_in(client, secadmin, alice):
-    other = client.__class__()
-    other.force_login(alice)
-    old_session = other.session.session_key
-    client.force_login(secadmin)
-    response = client.post(reverse("accounts:security_reset_password", kwargs={"pk": alice.pk}))
-    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
-    page = response.content.decode()
-    password = page.split('id="initial-password" class="totp-secret">')[1].split("</code>")[0]
-    assert len(password) == 19
-
-    alice.refresh_from_db()
-    assert alice.password_changed_at is None and alice.check_password(password)
-    # Alice's open session ends (Django checks the password hash), and the new password must be changed.
-    assert other.get(reverse("home")).url.startswith(reverse("login"))
-    assert not Session.objects.filter(session_key=old_session).exists() or "_auth_user_id" not in other.session
-    client.logout()
-    assert sign_in(client, "alice").status_code == 200  # the old password no longer works
-    sign_in(client, "alice", password)
-    assert client.get(reverse("home")).url == reverse("password_change")
-
-
-def test_a_typed_password_must_pass_the_rules(client, secadmin, alice):
-    client.force_login(secadmin)
-    url = reverse("accounts:security_reset_password", kwargs={"pk": alice.pk})
-    response = client.post(url, {"password": "short"})
-    assert response.status_code == 422
-    assert "密码太短，至少须有 12 个字符。" in response.content.decode()
-    assert User.objects.get(pk=alice.pk).check_password(PASSWORD)
-
-    response = client.post(url, {"password": NEW_PASSWORD})
-    assert response.status_code == 200 and NEW_PASSWORD not in response.content.decode()
-    alice.refresh_from_db()
-    assert alice.check_password(NEW_PASSWORD) and alice.password_changed_at is None
 
 
 def test_the_security_administrator_does_not_act_on_its_own_account(client, secadmin):

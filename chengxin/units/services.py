@@ -381,7 +381,7 @@ def _check_approver(approval: Approval, acting_user: User) -> None:
 @transaction.atomic
 def approval_approve(*, approval: Approval, acting_user: User) -> Approval:
     """A second person approves: the role is given, the reset link is sent, or the second factor removed."""
-    approval = Approval.objects.select_for_update().select_related("user", "unit").get(pk=approval.pk)
+    approval = Approval.objects.select_for_update(of=("self",)).select_related("user", "unit").get(pk=approval.pk)
     _check_approver(approval, acting_user)
     user = approval.user
     if approval.kind == ApprovalKind.ROLE_GRANT:

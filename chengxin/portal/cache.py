@@ -59,8 +59,8 @@ def public_page(view=None, *, query: tuple[str, ...] = ()):
     def wrapper(request, *args, **kwargs):
         # The parameters as the page reads them (normalise_query), hashed: any text keeps the key short.
         params = "&".join(f"{name}={normalise_query(request.GET.get(name, ''))}" for name in query)
-        digest = hashlib.sha256(f"{request.path}?{params}".encode("utf-8", "surrogatepass")).hexdigest()
-        key = f"portal:page:{_version()}:{request.LANGUAGE_CODE}:{digest}"
+        digest = hashlib.sha256(params.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        key = f"portal:page:{_version()}:{request.LANGUAGE_CODE}:{request.path[:100]}?{digest}"
         cached = cache.get(key)
         if cached is not None:
             status, content_type, content = cached

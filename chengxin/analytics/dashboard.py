@@ -13,7 +13,6 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chengxin.analytics.selectors import (
     SCOPE_LABELS,
@@ -27,6 +26,7 @@ from chengxin.analytics.selectors import (
 from chengxin.campaigns.models import Campaign
 from chengxin.reporting.models import Status
 from chengxin.statform.definition import FigureDef, FormDefinition
+from chengxin.statform.models import Count
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit, UnitKind
 from chengxin.workbooks.export import neutralise
@@ -36,12 +36,10 @@ DASHBOARD_SCOPES = {key: SCOPE_LABELS[key] for key in ("accepted", "submitted")}
 DEFAULT_SCOPE = "submitted"
 # Kinds of the units that report to the ministry, for the "unit kind" filter.
 HEAD_KINDS = (UnitKind.PROVINCE, UnitKind.PLANNED_CITY, UnitKind.CORPS, UnitKind.NATIONAL_BODY)
-# The effect figures shown per 10,000 residents where a unit's population is known.
-PER_10K_CODES = ("people_reached", "consultations")
-# Units of measure of the media figures that count items (articles, reports, broadcasts, videos).
-ITEM_UNITS = ("篇", "条", "次")
-PEOPLE_UNITS = ("人次", "人", "份")
-MEDIA_GROUPS = {"traditional": gettext_lazy("传统媒介"), "new": gettext_lazy("新媒介")}
+# What a figure means (its category, what it counts, per 10,000 residents or not) is the form's data
+# (statform.models.Figure), read from the definition: nothing here names a figure or a row label.
+# The counts drawn on the scale of thousands (people, copies); events and items are drawn on the scale of tens.
+LARGE_COUNTS = (Count.PEOPLE, Count.COPIES)
 SUBMITTED = (Status.SUBMITTED, Status.ACCEPTED)
 
 
@@ -62,7 +60,12 @@ def dashboard_filters(definition: FormDefinition, params: Mapping[str, str]) -> 
     codes = [f.code for f in definition.number_figures]
     figure = params.get("figure", "")
     if figure not in codes:
-        figure = "people_reached" if "people_reached" in codes else (codes[0] if codes else "")
+        # The default map: the first figure the form shows per 10,000 residents (宣传覆盖总人数 in 2020), else
+        # its first people count, else its first number.
+        ranked = [f for f in definition.number_figures if f.per_10k] + [
+            f for f in definition.number_figures if f.count == Count.PEOPLE
+        ]
+        figure = ranked[0].code if ranked else (codes[0] if codes else "")
     kind = params.get("kind", "")
     if kind not in HEAD_KINDS:
         kind = ""
@@ -190,22 +193,29 @@ def _per_10k(units: list[Unit], values: dict[int, dict[str, int]], codes: list[s
     return rows
 
 
-def _media(compare) -> dict:
-    """Traditional against new media: each group's figures and, for the chart, the items each published."""
+def _media(definition: FormDefinition, compare) -> dict:
+    """The categories that publish items (the form's media: 传统媒介, 新媒介 in 2020) side by side: each one's
+    figures and, for the chart, the items each published. Titles are the form's row labels."""
     groups = []
-    for key, label in MEDIA_GROUPS.items():
-        rows = [c for c in compare if c.group == key and c.value is not None]
-        items = sum(c.value for c in rows if c.unit_of_measure in ITEM_UNITS)
-        groups.append({"key": key, "label": str(label), "rows": rows, "items": items})
+    for category in definition.categories:
+        item_figures = category.counting(Count.ITEMS)
+        if not item_figures:
+            continue
+        codes = {f.code for f in category.figures}
+        rows = [c for c in compare if c.code in codes and c.value is not None]
+        items = sum(c.value for c in rows if c.count == Count.ITEMS)
+        units = list(dict.fromkeys(f.unit for f in item_figures if f.unit))
+        groups.append({"key": category.key, "label": category.title, "rows": rows, "items": items, "item_units": units})
     return {
         "groups": groups,
+        "title": _("与").join(g["label"] for g in groups),
         "chart": {
             "items": [{"name": g["label"], "value": g["items"]} for g in groups],
             "figures": [
                 {"name": c.label, "group": g["label"], "value": c.value}
                 for g in groups
                 for c in g["rows"]
-                if c.unit_of_measure in ITEM_UNITS
+                if c.count == Count.ITEMS
             ],
         },
     }
@@ -237,13 +247,13 @@ def national_dashboard(
     heads = _heads(campaign, filters.kind)
     statuses = {u.code: u for u in status_data.units}
     ranking = _ranking(campaign, heads, values, statuses, filters)
-    per_10k_codes = [c for c in PER_10K_CODES if c in definition.by_code]
+    per_10k_codes = [f.code for f in definition.per_10k_figures]
     # Two charts on linear scales, as on the totals page: people and copies count in thousands, events and
     # items in tens; one scale for both hides the small ones.
     changes_chart: dict[str, list] = {"people": [], "counts": []}
     for c in compare:
         if c.value is not None:
-            key = "people" if c.unit_of_measure in PEOPLE_UNITS else "counts"
+            key = "people" if c.count in LARGE_COUNTS else "counts"
             changes_chart[key].append({"name": c.label, "value": c.value, "previous": c.previous})
     return {
         "definition": definition,
@@ -260,8 +270,8 @@ def national_dashboard(
         "timeline": timeline,
         "compare": compare,
         "has_previous": any(c.previous is not None for c in compare),
-        "media": _media(compare),
-        "per_10k_figures": [definition.by_code[c] for c in per_10k_codes],
+        "media": _media(definition, compare),
+        "per_10k_figures": definition.per_10k_figures,
         "per_10k": _per_10k(heads, values, per_10k_codes),
         "ranking": ranking,
         "map": map_items(campaign, figure=filters.figure, scope=filters.scope, values=values),

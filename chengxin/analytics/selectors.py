@@ -258,10 +258,11 @@ class FigureChange:
     code: str
     label: str
     unit_of_measure: str
-    group: str  # "traditional" / "new" media, or "other"
+    category: str  # the figure's category in the form ("traditional_media"), "" for none
     value: int | None
     previous: int | None
     note: str = ""
+    count: str = ""  # what the figure counts (statform.models.Count): people, items, events, copies
 
     @property
     def change(self) -> float | None:
@@ -269,14 +270,6 @@ class FigureChange:
         if self.value is None or not self.previous:
             return None
         return (self.value - self.previous) / self.previous
-
-
-def _media_group(path: str) -> str:
-    if "传统媒介" in path:
-        return "traditional"
-    if "新媒介" in path:
-        return "new"
-    return "other"
 
 
 def totals_compare(campaign: Campaign, scope: str = "submitted", *, stamp: str | None = None) -> list[FigureChange]:
@@ -301,17 +294,18 @@ def totals_compare(campaign: Campaign, scope: str = "submitted", *, stamp: str |
                 f.code,
                 f.short_name,
                 f.unit,
-                _media_group(f.path),
+                f.category,
                 current.get(f.code, 0),
                 before.get(f.code, 0) if known else None,
                 "" if known or previous_campaign is None else _("新增指标"),
+                f.count,
             )
         )
     for code, f in previous_defs.items():
         if code not in definition.by_code:
             rows.append(
                 FigureChange(
-                    code, f.short_name, f.unit, _media_group(f.path), None, before.get(code, 0), _("本年已取消")
+                    code, f.short_name, f.unit, f.category, None, before.get(code, 0), _("本年已取消"), f.count
                 )
             )
     return rows

@@ -69,11 +69,11 @@ def totals_page(request, year: int):
                 "figures": [{"def": f, "value": result.get(f.code)} for f in line.leaf.figures],
             }
         )
-    # Two charts on linear scales: people and copies (人次, 份) are counted in thousands, events and items
-    # (场, 条, 篇, 次) in tens; one scale for both hides the small ones.
+    # Two charts on linear scales: what the form counts in people or copies runs to thousands, events and
+    # items to tens; one scale for both hides the small ones.
     charts = {"people": [], "counts": []}
     for f in definition.number_figures:
-        charts["people" if f.unit in ("人次", "人", "份") else "counts"].append(
+        charts["people" if f.count in dashboard.LARGE_COUNTS else "counts"].append(
             {"name": f.short_name, "value": result[f.code]}
         )
     return render(

@@ -1,24 +1,18 @@
 """Writes to campaigns."""
 
 import datetime as dt
-import re
 import tomllib
 from importlib import resources
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from chengxin.audit.services import audit_record
-from chengxin.campaigns.formtext import FIELD, spec_from_toml
 from chengxin.campaigns.models import Campaign, FocusArea, Participant, PlanActivity, Requirement
 from chengxin.core.errors import DomainError, FieldError
-from chengxin.reporting.models import FigureValue, Report, Status
 from chengxin.statform.models import StatForm
 from chengxin.statform.services import form_as_spec, form_load
-from chengxin.statform.validation import RuleDefinitionError
 from chengxin.units.models import PROVINCIAL_KINDS, Unit
 from chengxin.units.services import units_load_reference
 
@@ -39,20 +33,25 @@ CAMPAIGN_FIELDS = (
 )
 
 
-def campaign_spec(year: int) -> dict:
-    """The campaign file shipped for `year`, parsed."""
+def campaign_text(year: int) -> str:
+    """The campaign file shipped for `year`, as text."""
     path = resources.files("chengxin.campaigns").joinpath(f"data/campaign-{year}.toml")
     if not path.is_file():
         raise DomainError(_("没有 %(year)s 年的活动数据文件（campaign-%(year)s.toml）") % {"year": year})
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
+    return path.read_text(encoding="utf-8")
+
+
+def campaign_spec(year: int) -> dict:
+    """The campaign file shipped for `year`, parsed."""
+    return tomllib.loads(campaign_text(year))
 
 
 @transaction.atomic
 def campaign_load(*, year: int) -> Campaign:
     """(Re)load a campaign, its units, plan and form from its data file. Idempotent: a second load changes
     nothing; reports, figures and dates the ministry changed since (lock date, exceptions) are kept."""
-    spec = campaign_spec(year)
+    text = campaign_text(year)
+    spec = tomllib.loads(text)
     units = units_load_reference()
     info = spec["campaign"]
     organiser_code, *co_organisers = info["bodies"]
@@ -93,7 +92,7 @@ def campaign_load(*, year: int) -> Campaign:
     expected.update({units[code].pk: False for code in co_organisers})
     for unit_id, fills in expected.items():
         Participant.objects.update_or_create(campaign=campaign, unit_id=unit_id, defaults={"fills_statistics": fills})
-    form_load(campaign=campaign, spec=spec["form"])
+    form_load(campaign=campaign, spec=spec["form"], text=text)
     return campaign
 
 
@@ -213,88 +212,6 @@ def campaign_copy(*, source: Campaign, year: int, acting_user=None, **changes) -
 def _require_admin(acting_user, message: str) -> None:
     if not acting_user.is_national_admin:
         raise DomainError(message, status=403)
-
-
-def form_has_submissions(campaign: Campaign) -> bool:
-    """True once any unit has submitted a report of the campaign: from then on its form is fixed."""
-    return (
-        Report.objects.filter(campaign=campaign)
-        .filter(
-            Q(first_submitted_at__isnull=False) | Q(status__in=(Status.SUBMITTED, Status.RETURNED, Status.ACCEPTED))
-        )
-        .exists()
-    )
-
-
-@transaction.atomic
-def campaign_form_edit(*, campaign: Campaign, text: str, acting_user) -> StatForm:
-    """Replace the campaign's form by the edited TOML text (see `formtext`): rows and figures may be added,
-    renamed (same code, new label) or dropped. All or nothing. Refused once a report was submitted, and for a
-    figure that a report holds a value for (dropped, or turned from a number into text or back)."""
-    _require_admin(acting_user, _("只有国家管理员可以修改统计表"))
-    if form_has_submissions(campaign):
-        raise DomainError(_("已有单位报送了%(year)s年的统计表，统计表不能再修改") % {"year": campaign.year}, status=409)
-    spec = spec_from_toml(text)
-    form = StatForm.objects.filter(campaign=campaign).first()
-    kinds = {f["code"]: f["kind"] for row in _leaves(spec["rows"]) for f in row["figures"]}
-    if form is not None:
-        held = FigureValue.objects.filter(report__campaign=campaign, figure__form=form)
-        filled = held.filter(Q(number__isnull=False) | ~Q(text=""))
-        problems = []
-        for figure in form.figures.order_by("order"):
-            if figure.code not in kinds and filled.filter(figure=figure).exists():
-                problems.append(
-                    _("指标 %(code)s（%(label)s）已有单位填报了数据，不能删除（可以改名）")
-                    % {"code": figure.code, "label": figure.label}
-                )
-            elif figure.code in kinds and kinds[figure.code] != figure.kind and filled.filter(figure=figure).exists():
-                problems.append(
-                    _("指标 %(code)s（%(label)s）已有单位填报了数据，不能改变类型")
-                    % {"code": figure.code, "label": figure.label}
-                )
-        if problems:
-            raise DomainError(
-                _("统计表定义有误，未作任何修改：%(problem)s") % {"problem": problems[0]},
-                errors=[FieldError(FIELD, p) for p in problems],
-            )
-        # Empty cells of dropped figures (a unit typed a value and cleared it) hold nothing worth keeping.
-        held.exclude(figure__code__in=kinds).delete()
-    try:
-        return form_load(campaign=campaign, spec=spec)
-    except RuleDefinitionError as exc:
-        message = _("校验规则有误：%(detail)s") % {"detail": _rule_problem(str(exc))}
-        raise DomainError(
-            _("统计表定义有误，未作任何修改：%(problem)s") % {"problem": message}, errors=[FieldError(FIELD, message)]
-        ) from None
-
-
-def _leaves(rows: list[dict]):
-    for row in rows:
-        yield row
-        yield from _leaves(row["rows"])
-
-
-_RULE_PROBLEMS = (
-    (re.compile(r"rule (\S+): unknown figure '(.*)'"), gettext_noop("规则 %(a)s 用到了表中没有的指标 %(b)s")),
-    (
-        re.compile(r"rule (\S+): unknown anchor '(.*)'"),
-        gettext_noop("规则 %(a)s 的提示单元格（anchor）%(b)s 不是表中的指标"),
-    ),
-    (re.compile(r"rule (\S+): unknown operator '(.*)'"), gettext_noop("规则 %(a)s 的运算（operator）%(b)s 不认识")),
-    (
-        re.compile(r"rule (\S+): unknown severity '(.*)'"),
-        gettext_noop("规则 %(a)s 的级别（severity）只能是 error 或 warning，不是 %(b)s"),
-    ),
-)
-
-
-def _rule_problem(detail: str) -> str:
-    """RuleDefinitionError's English detail, said in Chinese where it is one of the known cases."""
-    for pattern, message in _RULE_PROBLEMS:
-        found = pattern.match(detail)
-        if found:
-            return _(message) % {"a": found.group(1), "b": found.group(2)}
-    return detail
 
 
 @transaction.atomic

@@ -10,24 +10,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from chengxin.campaigns.formtext import spec_to_toml
 from chengxin.campaigns.models import Campaign, Participant
 from chengxin.campaigns.selectors import campaign_get, campaign_overview, participants_with_exceptions
 from chengxin.campaigns.services import (
     campaign_copy,
-    campaign_form_edit,
     campaign_publish_totals,
     campaign_set_dates,
     campaign_unpublish_totals,
-    form_has_submissions,
     shift_year,
 )
 from chengxin.core.errors import DomainError, FieldError
 from chengxin.core.permissions import national_admin_required
 from chengxin.reporting.services import participant_grant_exception
+from chengxin.statform.formtext import spec_to_toml
 from chengxin.statform.models import StatForm
 from chengxin.statform.selectors import form_definition
-from chengxin.statform.services import form_as_spec
+from chengxin.statform.services import form_as_spec, form_edit, form_has_submissions
 from chengxin.units.models import Unit
 
 
@@ -187,7 +185,7 @@ def form_page(request, year: int):
     if request.method == "POST":
         text = request.POST.get("spec", "")
         try:
-            form = campaign_form_edit(campaign=campaign, text=text, acting_user=request.user)
+            form = form_edit(campaign=campaign, text=text, acting_user=request.user)
         except DomainError as exc:
             error = exc
         else:

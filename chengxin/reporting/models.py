@@ -57,7 +57,7 @@ class Report(models.Model):
 
 class FigureValue(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="values")
-    figure = models.ForeignKey(Figure, on_delete=models.PROTECT, related_name="+")
+    figure = models.ForeignKey(Figure, on_delete=models.PROTECT, related_name="values")
     number = models.BigIntegerField(null=True, blank=True)
     text = models.TextField(blank=True)
 

@@ -12,7 +12,18 @@ class RowInline(admin.TabularInline):
 class FigureInline(admin.TabularInline):
     model = Figure
     extra = 0
-    fields = ("order", "code", "row", "label", "unit_of_measure", "kind")
+    fields = (
+        "order",
+        "code",
+        "row",
+        "label",
+        "unit_of_measure",
+        "kind",
+        "category",
+        "count",
+        "per_10k",
+        "activity_output",
+    )
 
 
 class RuleInline(admin.TabularInline):

@@ -26,6 +26,12 @@ class FigureDef:
     # The codes of every figure printed in the same row (one printed cell may hold two figures).
     row_codes: tuple[str, ...] = ()
     pk: int | None = None  # the Figure row's primary key (what a stored value refers to)
+    # What the figure means (statform.models.Figure): its category, what it counts, per 10,000 residents or not,
+    # whether activities record it ("any", "offline" or "").
+    category: str = ""
+    count: str = ""
+    per_10k: bool = False
+    activity_output: str = ""
 
     @property
     def short_name(self) -> str:
@@ -78,6 +84,19 @@ class TableLine:
     leaf: RowDef
 
 
+@dataclass(frozen=True)
+class Category:
+    """Figures the form puts in one category, titled as the form prints it: the label of the row that holds all of
+    them (传统媒介 for print, TV and radio news)."""
+
+    key: str
+    title: str
+    figures: tuple[FigureDef, ...]
+
+    def counting(self, count: str) -> list[FigureDef]:
+        return [f for f in self.figures if f.count == count]
+
+
 @dataclass
 class FormDefinition:
     """The whole form. `statform.selectors.form_definition` shares one instance between requests: read-only."""
@@ -86,9 +105,24 @@ class FormDefinition:
     roots: list[RowDef]
     figures: list[FigureDef]
     rules: list[RuleDef]
+    categories: list[Category] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.by_code = {f.code: f for f in self.figures}
+        self.category_of = {f.code: c for c in self.categories for f in c.figures}
+
+    @property
+    def per_10k_figures(self) -> list[FigureDef]:
+        return [f for f in self.number_figures if f.per_10k]
+
+    @property
+    def activity_figures(self) -> list[FigureDef]:
+        """The figures a registered activity records, in the form's order."""
+        return [f for f in self.number_figures if f.activity_output]
+
+    def category_title(self, code: str) -> str:
+        category = self.category_of.get(code)
+        return category.title if category else ""
 
     @property
     def number_figures(self) -> list[FigureDef]:
@@ -159,8 +193,43 @@ def build_definition(form: StatForm) -> FormDefinition:
             help_text=f.help_text,
             row_codes=tuple(per_row[f.row_id]),
             pk=f.pk,
+            category=f.category,
+            count=f.count if f.kind == FigureKind.NUMBER else "",
+            per_10k=f.per_10k and f.kind == FigureKind.NUMBER,
+            activity_output=f.activity_output if f.kind == FigureKind.NUMBER else "",
         )
         figures.append(fd)
         defs[f.row_id].figures.append(fd)
     rules = [RuleDef(r.code, r.left, r.operator, r.right, r.severity, r.anchor, r.message) for r in form.rules.all()]
-    return FormDefinition(title=form.title, roots=roots, figures=figures, rules=rules)
+    return FormDefinition(
+        title=form.title, roots=roots, figures=figures, rules=rules, categories=_categories(rows, raw_figures, figures)
+    )
+
+
+def _categories(rows: dict, raw_figures: list, figures: list[FigureDef]) -> list[Category]:
+    """The form's categories in the order their first figure is printed, each titled by the deepest row that
+    holds every figure of it."""
+
+    def chain(row_id: int) -> list[int]:
+        ids = []
+        while row_id is not None:
+            ids.insert(0, row_id)
+            row_id = rows[row_id].parent_id
+        return ids
+
+    members: dict[str, list[tuple]] = {}
+    for raw, fd in zip(raw_figures, figures, strict=True):
+        if fd.category:
+            members.setdefault(fd.category, []).append((raw.row_id, fd))
+    result = []
+    for key, items in members.items():
+        common = chain(items[0][0])
+        for row_id, _fd in items[1:]:
+            other = chain(row_id)
+            n = 0
+            while n < min(len(common), len(other)) and common[n] == other[n]:
+                n += 1
+            common = common[:n]
+        title = rows[common[-1]].label if common else key
+        result.append(Category(key, title, tuple(fd for _row, fd in items)))
+    return result

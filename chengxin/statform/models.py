@@ -66,8 +66,30 @@ class FigureKind(models.TextChoices):
     TEXT = "text", _("文字")
 
 
+class Count(models.TextChoices):
+    """What a number figure counts: the dashboard draws people and copies (thousands) on one scale and events and
+    items (tens) on another, and compares the categories that publish items (the media) by their items."""
+
+    PEOPLE = "people", _("人次")
+    ITEMS = "items", _("发布的稿件、节目等件数")
+    EVENTS = "events", _("场次")
+    COPIES = "copies", _("份数")
+
+
+class ActivityOutput(models.TextChoices):
+    """Whether a registered activity records the figure (and adds it up toward its unit's pre-fill)."""
+
+    ANY = "any", _("任何活动")
+    OFFLINE = "offline", _("仅线下（或线上线下）活动")
+
+
 class Figure(models.Model):
-    """One stored value of the form, e.g. 会议 › 场次 (code `meeting_sessions`)."""
+    """One stored value of the form, e.g. 会议 › 场次 (code `meeting_sessions`).
+
+    What the figure means to the rest of the product is data here too: its category (`traditional_media`; the
+    category's title is the label of the row that holds all its figures, so renaming that row renames the group on
+    the dashboard), what it counts, whether it is shown per 10,000 residents, and whether activities record it.
+    """
 
     form = models.ForeignKey(StatForm, on_delete=models.CASCADE, related_name="figures")
     row = models.ForeignKey(Row, on_delete=models.CASCADE, related_name="figures")
@@ -77,6 +99,10 @@ class Figure(models.Model):
     kind = models.CharField(_("类型"), max_length=10, choices=FigureKind.choices, default=FigureKind.NUMBER)
     order = models.PositiveIntegerField(_("排序"))
     help_text = models.CharField(_("填写说明"), max_length=200, blank=True)
+    category = models.SlugField(_("分类"), max_length=50, blank=True, help_text=_("如 traditional_media、new_media"))
+    count = models.CharField(_("计数类别"), max_length=10, choices=Count.choices, blank=True)
+    per_10k = models.BooleanField(_("按每万常住人口显示"), default=False)
+    activity_output = models.CharField(_("活动登记填报"), max_length=10, choices=ActivityOutput.choices, blank=True)
 
     class Meta:
         ordering = ["order"]

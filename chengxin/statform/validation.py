@@ -47,10 +47,6 @@ _COMPARE = {
 _TERM = re.compile(r"^(\d+|[a-z][a-z0-9_]*)$")
 
 
-class RuleDefinitionError(ValueError):
-    """A rule refers to an unknown figure or has a malformed side; raised when a form is loaded."""
-
-
 def parse_values(definition: FormDefinition, raw: Mapping[str, object]) -> tuple[dict, list[Finding]]:
     """Turn typed text into stored values. Unknown codes are ignored; errors name the cell."""
     values: dict[str, int | str | None] = {}
@@ -76,30 +72,8 @@ def parse_values(definition: FormDefinition, raw: Mapping[str, object]) -> tuple
 def terms(expression: str) -> list[str]:
     parts = [p.strip() for p in expression.split("+")]
     if not parts or any(not _TERM.match(p) for p in parts):
-        raise RuleDefinitionError(f"malformed rule side {expression!r}")
+        raise ValueError(f"malformed rule side {expression!r}")  # formspec.validate_spec refuses it at load time
     return parts
-
-
-def check_rule_definition(definition: FormDefinition, rule: RuleDef) -> None:
-    """Refuse a rule that names a figure the form does not have."""
-    if rule.operator not in Operator.values:
-        raise RuleDefinitionError(f"rule {rule.code}: unknown operator {rule.operator!r}")
-    if rule.severity not in Severity.values:
-        raise RuleDefinitionError(f"rule {rule.code}: unknown severity {rule.severity!r}")
-    year_on_year = rule.operator == Operator.WITHIN_FACTOR_OF_PREVIOUS
-    if year_on_year and not (_number(rule.right.strip()) and int(rule.right) >= 1):
-        raise RuleDefinitionError(f"rule {rule.code}: the factor must be a whole number ≥ 1, not {rule.right!r}")
-    sides = [rule.left] if year_on_year else [rule.left, rule.right]
-    for side in sides:
-        if side == "*":
-            if not year_on_year:
-                raise RuleDefinitionError(f"rule {rule.code}: '*' is only for within_factor_of_previous")
-            continue
-        for term in terms(side):
-            if not _number(term) and term not in definition.by_code:
-                raise RuleDefinitionError(f"rule {rule.code}: unknown figure {term!r}")
-    if rule.anchor and rule.anchor not in definition.by_code:
-        raise RuleDefinitionError(f"rule {rule.code}: unknown anchor {rule.anchor!r}")
 
 
 def _number(term: str) -> bool:
@@ -160,8 +134,8 @@ def check_values(
             failed = _present(values, rule.left) != _present(values, rule.right)
         elif rule.operator == Operator.REQUIRES:
             failed = _present(values, rule.left) and not _present(values, rule.right)
-        else:  # pragma: no cover - check_rule_definition refuses unknown operators at load time
-            raise RuleDefinitionError(rule.operator)
+        else:  # pragma: no cover - formspec.validate_spec refuses unknown operators at load time
+            raise ValueError(rule.operator)
         if failed:
             anchor = _anchor(definition, rule)
             related = tuple(t for t in terms(rule.left) + terms(rule.right) if not _number(t))

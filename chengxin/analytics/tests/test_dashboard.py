@@ -197,11 +197,15 @@ def test_media_groups_split_traditional_and_new_media(client, campaign, users):
     client.force_login(users["carol"])
     media = client.get(DASHBOARD).context["media"]
     groups = {g["key"]: g for g in media["groups"]}
-    assert {c.code for c in groups["traditional"]["rows"]} == {"print_news", "tv_news", "radio_broadcasts"}
-    assert {c.code for c in groups["new"]["rows"]} == {"web_news", "videos", "live_sessions", "live_viewers"}
+    assert list(groups) == ["traditional_media", "new_media"]  # the categories with item counts, in form order
+    assert media["title"] == "传统媒介与新媒介"  # the rows holding each category, named as the form names them
+    assert [g["label"] for g in groups.values()] == ["传统媒介", "新媒介"]
+    assert {c.code for c in groups["traditional_media"]["rows"]} == {"print_news", "tv_news", "radio_broadcasts"}
+    assert {c.code for c in groups["new_media"]["rows"]} == {"web_news", "videos", "live_sessions", "live_viewers"}
     # Articles, news items and broadcasts of 广东省, 大连市 and the corps.
-    assert groups["traditional"]["items"] == (8 + 4 + 2) + (3 + 1 + 2) + (2 + 1 + 2)
-    assert groups["new"]["items"] == (40 + 10 + 2) + (6 + 2 + 2)  # web news and videos, not livestreams
+    assert groups["traditional_media"]["items"] == (8 + 4 + 2) + (3 + 1 + 2) + (2 + 1 + 2)
+    # web news and videos (count = "items"), not livestreams (events, people)
+    assert groups["new_media"]["items"] == (40 + 10 + 2) + (6 + 2 + 2)
 
 
 def test_reach_per_10000_residents_only_for_units_with_a_population(client, campaign, users):

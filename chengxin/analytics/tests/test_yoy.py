@@ -25,7 +25,15 @@ def _edit_form(campaign) -> None:
                 row["rows"].append(
                     {
                         "label": "短视频平台（条）",
-                        "figures": [{"code": "short_videos", "label": "短视频平台（条）", "unit": "条"}],
+                        "figures": [
+                            {
+                                "code": "short_videos",
+                                "label": "短视频平台（条）",
+                                "unit": "条",
+                                "category": "new_media",
+                                "count": "items",
+                            }
+                        ],
                         "rows": [],
                     }
                 )
@@ -47,11 +55,12 @@ def test_figures_are_compared_by_code_when_the_form_changed(campaign):
     before = totals(campaign, "submitted")
     rows = {row.code: row for row in totals_compare(new, "submitted")}
     tv = rows["tv_news"]
-    assert tv.label == "电视新闻报道" and tv.group == "traditional"
+    assert tv.label == "电视新闻报道" and tv.category == "traditional_media"
     assert (tv.value, tv.previous) == (6, before["tv_news"])
     assert tv.change == pytest.approx((6 - before["tv_news"]) / before["tv_news"])
     added = rows["short_videos"]
-    assert (added.value, added.previous, added.change, added.note, added.group) == (15, None, None, "新增指标", "new")
+    assert (added.value, added.previous, added.change, added.note) == (15, None, None, "新增指标")
+    assert added.category == "new_media"
     dropped = rows["radio_broadcasts"]
     assert (dropped.value, dropped.previous, dropped.note) == (None, before["radio_broadcasts"], "本年已取消")
     # The 2020 form is untouched by 2021's edits.

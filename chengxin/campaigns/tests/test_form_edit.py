@@ -4,13 +4,12 @@ added, renamed or dropped, all or nothing, and never once a report is submitted 
 import pytest
 from django.urls import reverse
 
-from chengxin.campaigns.formtext import spec_from_toml, spec_to_toml
-from chengxin.campaigns.services import campaign_form_edit
 from chengxin.conftest import CONTRACT_FIGURE_CODES, VALID_FIGURES, submitted_report
 from chengxin.core.errors import DomainError
 from chengxin.reporting import services as reporting
 from chengxin.reporting.models import FigureValue
-from chengxin.statform.services import form_as_spec
+from chengxin.statform.formtext import spec_from_toml, spec_to_toml
+from chengxin.statform.services import form_as_spec, form_edit
 from chengxin.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -56,9 +55,8 @@ def test_the_administrator_renames_and_adds_a_figure_through_the_page(client, da
     client.force_login(dave)
     text = _text(campaign).replace('label = "观看人次"', 'label = "观看量"')
     text = text.replace(
-        '{ code = "live_viewers", label = "观看量", unit = "人次" },',
-        '{ code = "live_viewers", label = "观看量", unit = "人次" },\n'
-        '  { code = "live_hours", label = "时长", unit = "小时" },',
+        '{ code = "live_viewers", label = "观看量"',
+        '{ code = "live_hours", label = "时长", unit = "小时" },\n  { code = "live_viewers", label = "观看量"',
     )
     response = client.post(URL, {"spec": text}, follow=True)
     assert response.redirect_chain == [(URL, 302)]
@@ -69,7 +67,7 @@ def test_the_administrator_renames_and_adds_a_figure_through_the_page(client, da
 
 
 def test_a_row_without_values_is_dropped_with_its_figure(campaign, dave):
-    campaign_form_edit(campaign=campaign, text=_without(_text(campaign), "电台广播（次）"), acting_user=dave)
+    form_edit(campaign=campaign, text=_without(_text(campaign), "电台广播（次）"), acting_user=dave)
     assert "radio_broadcasts" not in _codes(campaign)
     assert not campaign.stat_form.rows.filter(label="电台广播（次）").exists()
 
@@ -80,7 +78,7 @@ def test_a_figure_a_unit_filled_in_cannot_be_dropped(campaign, dave, alice, guan
     )
     before = form_as_spec(campaign.stat_form)
     with pytest.raises(DomainError) as caught:
-        campaign_form_edit(campaign=campaign, text=_without(_text(campaign), "电台广播（次）"), acting_user=dave)
+        form_edit(campaign=campaign, text=_without(_text(campaign), "电台广播（次）"), acting_user=dave)
     assert "指标 radio_broadcasts（次数）已有单位填报了数据，不能删除（可以改名）" in caught.value.message
     assert form_as_spec(campaign.stat_form) == before
 
@@ -91,39 +89,39 @@ def test_a_figure_whose_value_was_cleared_can_be_dropped(campaign, dave, alice, 
     ).report
     reporting.report_save_draft(report=report, raw_values={"tv_news": ""}, version=report.version, acting_user=alice)
     assert FigureValue.objects.filter(figure__code="tv_news", number=None).exists()
-    campaign_form_edit(campaign=campaign, text=_without(_text(campaign), "电视新闻（条）"), acting_user=dave)
+    form_edit(campaign=campaign, text=_without(_text(campaign), "电视新闻（条）"), acting_user=dave)
     assert "tv_news" not in _codes(campaign)
 
 
 @pytest.mark.parametrize(
     ("change", "words"),
     [
-        (lambda t: t.replace('[form]\ntitle = "', "[form]\ntitle = "), "TOML 格式错误，在第 5 行第"),
+        (lambda t: t.replace('[form]\ntitle = "', "[form]\ntitle = "), "TOML 格式错误，在第 6 行第"),
         (
             lambda t: t.replace('right = "meeting_sessions"', 'right = "meeting_session"', 1),
-            "规则 meeting_both_or_neither 用到了表中没有的指标 meeting_session",
+            "校验规则 meeting_both_or_neither 用到了表中没有的指标 meeting_session",
         ),
         (
             lambda t: t.replace('anchor = "people_reached"', 'anchor = "reach"'),
-            "规则 reach_covers_attendance 的提示单元格（anchor）reach 不是表中的指标",
+            "校验规则 reach_covers_attendance 的提示单元格（anchor）reach 不是表中的指标",
         ),
         (
             lambda t: t.replace('severity = "warning"', 'severity = "notice"', 1),
-            "级别（severity）只能是 error 或 warning",
+            "校验规则 reach_covers_attendance 的级别 severity 只能是 error（错误）或 warning（提示），不是 “notice”",
         ),
-        (lambda t: t.replace('code = "videos"', 'code = "Videos"'), "指标代码 'Videos' 不合格式"),
+        (lambda t: t.replace('code = "videos"', 'code = "Videos"'), "指标 Videos 的代码 code “Videos” 不合格式"),
         (lambda t: t.replace('code = "videos"', 'code = "web_news"'), "指标代码 web_news 重复"),
         (
-            lambda t: t.replace('label = "条数", unit = "条" }]', 'label = "", unit = "条" }]', 1),
-            "指标 tv_news缺少 label",
+            lambda t: t.replace('code = "tv_news", label = "条数"', 'code = "tv_news", label = ""'),
+            "指标 tv_news 的名称 label 不能为空",
         ),
         (
             lambda t: t.replace('kind = "text"', 'kind = "list"'),
-            "指标 material_methods的 kind 只能是 number（数字）或 text（文字）",
+            "指标 material_methods 的类型 kind 只能是 number（数字）或 text（文字）",
         ),
         (
             lambda t: _without(t, "宣传覆盖总人数（人次）"),
-            "规则 reach_covers_attendance 用到了表中没有的指标 people_reached",
+            "校验规则 reach_covers_attendance 用到了表中没有的指标 people_reached",
         ),
     ],
 )
@@ -151,7 +149,7 @@ def test_the_form_cannot_be_edited_once_a_report_is_submitted(client, dave, alic
     submitted_report(campaign, Unit.objects.get(code="440000"), alice)
     text = _text(campaign).replace('label = "观看人次"', 'label = "观看量"')
     with pytest.raises(DomainError) as caught:
-        campaign_form_edit(campaign=campaign, text=text, acting_user=dave)
+        form_edit(campaign=campaign, text=text, acting_user=dave)
     assert caught.value.message == "已有单位报送了2020年的统计表，统计表不能再修改"
     client.force_login(dave)
     page = client.get(URL).content.decode()
@@ -165,7 +163,7 @@ def test_only_the_national_administrator_edits_the_form(client, campaign, person
     user = request.getfixturevalue(persona)
     text = _text(campaign).replace('label = "观看人次"', 'label = "观看量"')
     with pytest.raises(DomainError):
-        campaign_form_edit(campaign=campaign, text=text, acting_user=user)
+        form_edit(campaign=campaign, text=text, acting_user=user)
     client.force_login(user)
     assert client.get(URL).status_code == 404
     assert client.post(URL, {"spec": text}).status_code == 404

@@ -170,7 +170,7 @@ def _new_campaign_post() -> dict:
 
 
 def _form_post() -> dict:
-    from chengxin.campaigns.formtext import spec_to_toml
+    from chengxin.statform.formtext import spec_to_toml
     from chengxin.statform.services import form_as_spec
 
     form = Campaign.objects.get(year=2020).stat_form

@@ -4,11 +4,10 @@ the form (through the services, or a row saved in the admin) is seen at once, an
 import pytest
 from django.db import transaction
 
-from chengxin.campaigns.formtext import spec_to_toml
-from chengxin.campaigns.services import campaign_form_edit
+from chengxin.statform.formtext import spec_to_toml
 from chengxin.statform.models import Figure, Rule
 from chengxin.statform.selectors import form_definition
-from chengxin.statform.services import form_as_spec
+from chengxin.statform.services import form_as_spec, form_edit
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +23,7 @@ def test_a_definition_already_built_costs_one_query(campaign, django_assert_num_
 def test_the_administrator_s_edit_of_the_form_is_served_at_once(campaign, dave):
     assert form_definition(campaign).by_code["live_viewers"].label == "观看人次"
     text = spec_to_toml(form_as_spec(campaign.stat_form)).replace('label = "观看人次"', 'label = "观看量"')
-    campaign_form_edit(campaign=campaign, text=text, acting_user=dave)
+    form_edit(campaign=campaign, text=text, acting_user=dave)
     assert form_definition(campaign).by_code["live_viewers"].label == "观看量"
 
 

@@ -15,7 +15,7 @@ from chengxin.reporting.services import report_get_or_start, report_save_draft
 from chengxin.statform.definition import build_definition
 from chengxin.statform.models import Figure, Row, Rule, StatForm
 from chengxin.statform.services import form_load
-from chengxin.statform.validation import RuleDefinitionError, check_values, parse_values
+from chengxin.statform.validation import check_values, parse_values
 from chengxin.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +189,7 @@ def test_reloading_2020_is_idempotent(campaign):
 def test_a_rule_naming_an_unknown_figure_is_refused_and_nothing_is_saved(campaign_2021):
     spec = spec_2021()
     spec["rules"][-1]["left"] = "wechat_post"  # a typo
-    with pytest.raises(RuleDefinitionError, match="unknown figure 'wechat_post'"):
+    with pytest.raises(DomainError, match="用到了表中没有的指标 wechat_post"):
         form_load(campaign=campaign_2021, spec=spec)
     assert not StatForm.objects.filter(campaign=campaign_2021).exists()
     assert not Figure.objects.filter(code="wechat_posts").exists()
@@ -201,7 +201,7 @@ def test_dropping_a_figure_a_rule_still_uses_is_refused_and_the_form_is_kept(cam
     spec = copy.deepcopy(campaign_spec(2020)["form"])
     rows, i = _find(spec["rows"], "直播（场次，观看人次）")
     rows[i]["figures"] = rows[i]["figures"][:1]  # drop live_viewers, keep the rule live_both_or_neither
-    with pytest.raises(RuleDefinitionError, match="live_viewers"):
+    with pytest.raises(DomainError, match="live_viewers"):
         form_load(campaign=campaign_2021, spec=spec)
     assert _snapshot(campaign_2021.stat_form) == before
 

@@ -8,9 +8,8 @@ from hypothesis import strategies as st
 
 from chengxin.campaigns.services import campaign_load
 from chengxin.conftest import CONTRACT_FIGURE_CODES, VALID_FIGURES
-from chengxin.statform.definition import RuleDef
 from chengxin.statform.selectors import form_definition
-from chengxin.statform.validation import RuleDefinitionError, check_rule_definition, check_values, parse_values
+from chengxin.statform.validation import check_values, parse_values
 
 # The marker makes pytest-django create the test database even when this module runs alone.
 pytestmark = pytest.mark.django_db
@@ -360,58 +359,3 @@ def test_two_figure_cells_keep_both_figures_in_printed_order(definition):
     assert [f.unit for f in lines[7].leaf.figures] == ["场", "人次"]
     assert definition.by_code["material_methods"].is_number is False
     assert len(definition.number_figures) == 12
-
-
-# --- rule definitions ---------------------------------------------------------------------------------------------
-
-
-def _rule(**kwargs):
-    base = {
-        "code": "r",
-        "left": "meeting_attendance",
-        "operator": "ge",
-        "right": "meeting_sessions",
-        "severity": "error",
-        "anchor": "",
-        "message": "m",
-    }
-    return RuleDef(**(base | kwargs))
-
-
-def test_check_rule_definition_accepts_the_forms_own_rules_and_sums_with_numbers(definition):
-    for rule in definition.rules:
-        check_rule_definition(definition, rule)
-    check_rule_definition(definition, _rule(right="meeting_sessions + live_sessions + 1"))
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "words"),
-    [
-        ({"left": "meeting_atendance"}, "unknown figure 'meeting_atendance'"),
-        ({"right": "meeting_attendance + wechat_posts"}, "unknown figure 'wechat_posts'"),
-        ({"operator": "ne"}, "unknown operator 'ne'"),
-        ({"operator": ">="}, "unknown operator '>='"),
-        ({"severity": "fatal"}, "unknown severity 'fatal'"),
-        ({"anchor": "nowhere"}, "unknown anchor 'nowhere'"),
-        ({"right": "meeting_sessions - 1"}, "malformed rule side"),
-        ({"right": ""}, "malformed rule side"),
-        ({"left": "Meeting_Attendance"}, "malformed rule side"),
-        ({"operator": "within_factor_of_previous", "left": "tv_newz", "right": "10"}, "unknown figure 'tv_newz'"),
-    ],
-)
-def test_check_rule_definition_refuses_unknown_figures_and_operators(definition, kwargs, words):
-    with pytest.raises(RuleDefinitionError, match=words):
-        check_rule_definition(definition, _rule(**kwargs))
-
-
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        {"left": "*", "operator": "ge", "right": "meeting_sessions"},
-        {"left": "*", "operator": "within_factor_of_previous", "right": "ten", "severity": "warning"},
-        {"left": "*", "operator": "within_factor_of_previous", "right": "0", "severity": "warning"},
-    ],
-)
-def test_check_rule_definition_refuses_rules_the_validator_cannot_run(definition, kwargs):
-    with pytest.raises(RuleDefinitionError):
-        check_rule_definition(definition, _rule(**kwargs))

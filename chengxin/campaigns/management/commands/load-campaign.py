@@ -3,7 +3,6 @@ from django.db.models import ProtectedError
 
 from chengxin.campaigns.services import campaign_load
 from chengxin.core.errors import DomainError
-from chengxin.statform.validation import RuleDefinitionError
 
 
 class Command(BaseCommand):
@@ -16,9 +15,7 @@ class Command(BaseCommand):
         try:
             campaign = campaign_load(year=year)
         except DomainError as exc:
-            raise CommandError(exc.message) from None
-        except RuleDefinitionError as exc:
-            raise CommandError(f"campaign-{year}.toml 的校验规则有误：{exc}") from None
+            raise CommandError("\n".join([exc.message, *(e.message for e in exc.errors[1:])])) from None
         except ProtectedError:
             raise CommandError(
                 f"campaign-{year}.toml 删去了已有单位填报数据的指标；已填报的指标不能删除（可改名或保留）"

@@ -1,5 +1,5 @@
-"""Properties of the form as TOML text (campaigns/formtext.py) and of loading it (statform form_load through
-campaigns.services.campaign_form_edit): any form written out reads back as the same form; any text at all is
+"""Properties of the form as TOML text (statform/formtext.py) and of loading it (statform form_load through
+statform.services.form_edit): any form written out reads back as the same form; any text at all is
 either a form or a DomainError saying in Chinese what is wrong, never another exception; and a refused text
 changes nothing."""
 
@@ -8,10 +8,10 @@ from django.db import transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from chengxin.campaigns.formtext import FIELD, spec_from_toml, spec_to_toml
-from chengxin.campaigns.services import campaign_form_edit
 from chengxin.core.errors import DomainError
-from chengxin.statform.services import form_as_spec
+from chengxin.statform.formtext import FIELD, spec_from_toml, spec_to_toml
+from chengxin.statform.models import ActivityOutput, Count
+from chengxin.statform.services import form_as_spec, form_edit
 
 FAST = settings(max_examples=60, deadline=None)
 # Text as people type it in a label (Chinese, Latin, digits, punctuation), with every kind of character TOML
@@ -25,20 +25,26 @@ def _label(max_size: int) -> st.SearchStrategy[str]:
 
 
 @st.composite
-def figures(draw, codes: set[str]) -> dict:
+def figures(draw, codes: dict[str, str]) -> dict:
     code = draw(CODES.filter(lambda c: c not in codes))
-    codes.add(code)
+    kind = draw(st.sampled_from(["number", "text"]))
+    codes[code] = kind
+    number = kind == "number"  # only a number figure counts, is shown per 10,000 or fed by activities
     return {
         "code": code,
         "label": draw(_label(12)),
         "unit": draw(st.sampled_from(["", "场", "人次", "份", "篇"])),
-        "kind": draw(st.sampled_from(["number", "text"])),
+        "kind": kind,
         "help": draw(st.one_of(st.just(""), _label(20))),
+        "category": draw(st.sampled_from(["", "outdoor", "new_media", "reach2021"])),
+        "count": draw(st.sampled_from(["", *Count.values])) if number else "",
+        "per_10k": draw(st.booleans()) if number else False,
+        "activity_output": draw(st.sampled_from(["", *ActivityOutput.values])) if number else "",
     }
 
 
 @st.composite
-def rows(draw, codes: set[str], depth: int = 0) -> dict:
+def rows(draw, codes: dict[str, str], depth: int = 0) -> dict:
     label = draw(_label(12))
     if depth < 2 and draw(st.booleans()):
         children = draw(st.lists(rows(codes, depth + 1), min_size=1, max_size=2))
@@ -48,16 +54,17 @@ def rows(draw, codes: set[str], depth: int = 0) -> dict:
 
 @st.composite
 def specs(draw) -> dict:
-    codes: set[str] = set()
+    codes: dict[str, str] = {}
     spec = {"title": draw(_label(20)), "rows": draw(st.lists(rows(codes), min_size=1, max_size=3)), "rules": []}
-    rule_codes = draw(st.lists(CODES, unique=True, max_size=2))
+    numbers = sorted(c for c, kind in codes.items() if kind == "number")
+    rule_codes = draw(st.lists(CODES, unique=True, max_size=2)) if numbers else []
     for code in rule_codes:
         spec["rules"].append(
             {
                 "code": code,
-                "left": draw(st.sampled_from(sorted(codes))),
-                "operator": draw(st.sampled_from([">=", "<=", "==", "<", ">"])),
-                "right": draw(st.one_of(st.sampled_from(sorted(codes)), st.integers(0, 10**6).map(str))),
+                "left": draw(st.sampled_from(numbers)),
+                "operator": draw(st.sampled_from(["ge", "le", "eq", "lt", "gt", "both_or_neither", "requires"])),
+                "right": draw(st.one_of(st.sampled_from(numbers), st.integers(0, 10**6).map(str))),
                 "severity": draw(st.sampled_from(["error", "warning"])),
                 "anchor": draw(st.one_of(st.just(""), st.sampled_from(sorted(codes)))),
                 "message": draw(_label(20)),
@@ -129,7 +136,7 @@ def test_any_text_loads_as_a_form_or_is_refused_without_changing_anything(campai
             text = original.replace('unit = "场"', data.draw(st.sampled_from(['unit = "场"', 'kind = "x"', ""])))
         with transaction.atomic():
             try:
-                form = campaign_form_edit(campaign=campaign, text=text, acting_user=dave)
+                form = form_edit(campaign=campaign, text=text, acting_user=dave)
             except DomainError as exc:
                 event("refused")
                 assert exc.message and exc.status in (400, 409)

@@ -1,4 +1,7 @@
-"""The activity registry: what each unit ran during the campaign, under which plan activity, with its media outputs."""
+"""The activity registry: what each unit ran during the campaign, under which plan activity, with its media outputs.
+
+Which outputs an activity records is the campaign's statistics form's to say (`FigureDef.activity_output`): each
+output is a row keyed by the figure code, so a later year's form adds or drops one without a migration here."""
 
 from django.conf import settings
 from django.db import models
@@ -22,32 +25,6 @@ class ActivityStatus(models.TextChoices):
     PUBLISHED = "published", _("已发布")
     WITHDRAWN = "withdrawn", _("已撤回")
 
-
-# The media outputs an activity records, in the order the form shows them.
-OUTPUT_FIELDS = (
-    "sessions",
-    "attendance",
-    "print_articles",
-    "tv_items",
-    "broadcasts",
-    "web_news",
-    "videos",
-    "livestreams",
-    "live_viewers",
-)
-
-# Which statistics figure each output adds up to (the figure codes of CONTRACT.md).
-FIGURE_FOR_OUTPUT = {
-    "sessions": "meeting_sessions",
-    "attendance": "meeting_attendance",
-    "print_articles": "print_news",
-    "tv_items": "tv_news",
-    "broadcasts": "radio_broadcasts",
-    "web_news": "web_news",
-    "videos": "videos",
-    "livestreams": "live_sessions",
-    "live_viewers": "live_viewers",
-}
 
 # The smallest written epidemic-prevention plan accepted instead of a file.
 PLAN_TEXT_MIN_LENGTH = 20
@@ -75,15 +52,6 @@ class Activity(models.Model):
     mode = models.CharField(_("形式"), max_length=10, choices=Mode.choices, default=Mode.OFFLINE)
     organiser = models.CharField(_("主办单位"), max_length=200, blank=True)
     audience = models.CharField(_("参与对象"), max_length=200, blank=True)
-    sessions = models.PositiveIntegerField(_("线下活动场次"), default=0)
-    attendance = models.PositiveIntegerField(_("线下活动人次"), default=0)
-    print_articles = models.PositiveIntegerField(_("纸媒新闻（篇）"), default=0)
-    tv_items = models.PositiveIntegerField(_("电视新闻（条）"), default=0)
-    broadcasts = models.PositiveIntegerField(_("电台广播（次）"), default=0)
-    web_news = models.PositiveIntegerField(_("网站新闻（条）"), default=0)
-    videos = models.PositiveIntegerField(_("视频（条）"), default=0)
-    livestreams = models.PositiveIntegerField(_("直播场次"), default=0)
-    live_viewers = models.PositiveBigIntegerField(_("直播观看人次"), default=0)
     links = models.TextField(_("报道链接"), blank=True, help_text=_("每行一个 http 或 https 网址"))
     epidemic_plan = models.FileField(_("防疫方案文件"), upload_to="activity-plans/%Y/", blank=True)
     epidemic_plan_name = models.CharField(_("防疫方案文件名"), max_length=255, blank=True)
@@ -152,3 +120,20 @@ class ActivityPhoto(models.Model):
     @property
     def content_type(self) -> str:
         return "image/png" if self.kind == "png" else "image/jpeg"
+
+
+class ActivityOutputValue(models.Model):
+    """One media output of an activity, keyed by the code of the statistics figure it adds up to
+    (`meeting_sessions`, `live_viewers` …). A figure without a row is 0: zeros are not stored."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="outputs")
+    code = models.CharField(_("指标"), max_length=50)
+    value = models.PositiveBigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "code"], name="activity_output_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} = {self.value}"

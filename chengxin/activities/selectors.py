@@ -4,8 +4,11 @@ sums that pre-fill a unit's statistics table."""
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
-from chengxin.activities.models import FIGURE_FOR_OUTPUT, Activity, ActivityStatus
+from chengxin.activities.models import Activity, ActivityOutputValue, ActivityStatus
 from chengxin.campaigns.models import Campaign, PlanActivity
+from chengxin.statform.definition import PATH_SEPARATOR
+from chengxin.statform.models import ActivityOutput
+from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit, User
 
 
@@ -74,7 +77,9 @@ def activities_for_lead_body(campaign: Campaign, body: Unit, number: int | None 
     them, or only plan activity `number`), across units; drafts are the units' own work in progress, so the
     lead body only sees how many each unit has (withdrawn activities are not shown nor counted).
 
-    Returns {"activities": [...], "drafts_by_unit": [(unit, count), …], "draft_count": int}.
+    Returns {"activities": [...], "drafts_by_unit": [(unit, count), …], "draft_count": int, "figures": the
+    form's activity figures as [{"code", "label"}], "rows": [(activity, its outputs in the figures' order)],
+    "totals": the outputs' sums over the published activities}.
     """
     under = Activity.objects.filter(campaign=campaign, plan_activity__lead_body=body)
     if number is not None:
@@ -83,6 +88,7 @@ def activities_for_lead_body(campaign: Campaign, body: Unit, number: int | None 
         _base(campaign)
         .filter(pk__in=under.filter(status=ActivityStatus.PUBLISHED).values("pk"))
         .order_by("unit__sort_order", "unit__code", "start_date", "pk")
+        .prefetch_related("outputs")
     )
     drafts = (
         under.filter(status=ActivityStatus.DRAFT)
@@ -92,10 +98,19 @@ def activities_for_lead_body(campaign: Campaign, body: Unit, number: int | None 
     )
     units = Unit.objects.in_bulk([row["unit"] for row in drafts])
     drafts_by_unit = [(units[row["unit"]], row["n"]) for row in drafts]
+    activities = list(published)
+    figures = [{"code": f.code, "label": output_label(f)} for f in form_definition(campaign).activity_figures]
+    outputs = []
+    for activity in activities:
+        values = activity_outputs(activity)
+        outputs.append([values.get(f["code"], 0) for f in figures])
     return {
-        "activities": list(published),
+        "activities": activities,
         "drafts_by_unit": drafts_by_unit,
         "draft_count": sum(n for _, n in drafts_by_unit),
+        "figures": figures,
+        "rows": list(zip(activities, outputs, strict=True)),
+        "totals": [sum(column) for column in zip(*outputs, strict=True)] if outputs else [0] * len(figures),
     }
 
 
@@ -118,21 +133,57 @@ def activities_published_by_province(campaign: Campaign) -> dict[str, int]:
     return counts
 
 
-def activity_suggested_figures(campaign: Campaign, unit: Unit, *, definition=None) -> dict[str, int]:
-    """The pre-fill for the unit's statistics table: the sums of its PUBLISHED activities of the campaign,
-    keyed by figure code, for the codes of FIGURE_FOR_OUTPUT that the campaign's form has. Figures no activity
-    can give (people reached, consultations, display materials) are left out: the reporter types them. Pass the
-    campaign's form `definition` when the caller has it already."""
-    from chengxin.statform.selectors import form_definition
+def activity_outputs(activity: Activity) -> dict[str, int]:
+    """The activity's stored outputs by figure code (zeros are not stored: a missing code is 0). Uses the
+    prefetched rows when the query prefetched `outputs`."""
+    return {row.code: row.value for row in activity.outputs.all()}
 
-    codes = {f.code for f in (definition or form_definition(campaign)).number_figures}
-    wanted = {output: code for output, code in FIGURE_FOR_OUTPUT.items() if code in codes}
-    if not wanted:
+
+def activity_output_fields(definition, values: dict[str, int] | None = None) -> list[dict]:
+    """The outputs an activity of the campaign records, in the form's order, as the activity pages show them:
+    {"figure", "code", "label", "group" (the row above the figure's, "户外活动"; "" for a top row),
+    "offline_only", "value"}. `values` (figure code → int) as `activity_outputs`
+    gives them; missing codes are 0."""
+    values = values or {}
+    return [
+        {
+            "figure": figure,
+            "code": figure.code,
+            "label": output_label(figure),
+            "group": figure.path.rpartition(PATH_SEPARATOR)[0],
+            "offline_only": figure.activity_output == ActivityOutput.OFFLINE,
+            "value": values.get(figure.code, 0),
+        }
+        for figure in definition.activity_figures
+    ]
+
+
+def output_label(figure) -> str:
+    """How the activity pages name an output: the form's compact name and its unit, "会议 人次（人次）"."""
+    return f"{figure.short_name}（{figure.unit}）" if figure.unit else figure.short_name
+
+
+def activity_suggested_figures(campaign: Campaign, unit: Unit, *, definition=None) -> dict[str, int]:
+    """The pre-fill for the unit's statistics table: the sums of its PUBLISHED activities of the campaign, keyed by
+    figure code, for every figure the campaign's form has activities record (`activity_figures`; 0 when no
+    activity gives it). Figures no activity records (people reached, consultations, display materials) are left
+    out: the reporter types them. Pass the campaign's form `definition` when the caller has it already."""
+    codes = [f.code for f in (definition or form_definition(campaign)).activity_figures]
+    if not codes:
         return {}
-    sums = Activity.objects.filter(campaign=campaign, unit=unit, status=ActivityStatus.PUBLISHED).aggregate(
-        **{output: Sum(output, default=0) for output in wanted}
+    sums = dict(
+        ActivityOutputValue.objects.filter(
+            activity__campaign=campaign,
+            activity__unit=unit,
+            activity__status=ActivityStatus.PUBLISHED,
+            code__in=codes,
+        )
+        .values("code")
+        .annotate(total=Sum("value"))
+        .values_list("code", "total")
+        .order_by()
     )
-    return {code: int(sums[output]) for output, code in wanted.items()}
+    return {code: int(sums.get(code) or 0) for code in codes}
 
 
 def activity_counts(campaign: Campaign, unit: Unit) -> dict[str, int]:
@@ -167,3 +218,11 @@ def prefill_rows(definition, suggested: dict[str, int], current: dict) -> list[d
             }
         )
     return rows
+
+
+def report_page_suggestions(*, campaign: Campaign, unit: Unit, participant, definition) -> dict:
+    """The report entry page's pre-fill (reporting.extensions): the sums of the unit's published activities,
+    shown against what the report holds; the reporter decides."""
+    if participant is None or not participant.fills_statistics:
+        return {}
+    return {"suggested": activity_suggested_figures(campaign, unit, definition=definition)}

@@ -1,6 +1,7 @@
 """Writes of the activity registry. Every function is atomic and checks who acts: the registering unit's own
 reporter, or a national administrator acting on its behalf (e.g. for an activity reported by telephone)."""
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -17,13 +18,14 @@ from django.utils.translation import gettext as _
 
 from chengxin.activities.models import (
     OFFLINE_MODES,
-    OUTPUT_FIELDS,
     PLAN_TEXT_MIN_LENGTH,
     Activity,
+    ActivityOutputValue,
     ActivityPhoto,
     ActivityStatus,
     Mode,
 )
+from chengxin.activities.selectors import output_label
 from chengxin.activities.uploads import check_photo, check_plan_file
 from chengxin.campaigns.models import Campaign, PlanActivity, is_locked
 from chengxin.campaigns.selectors import participant_get
@@ -31,11 +33,17 @@ from chengxin.core.errors import DomainError, FieldError, LockedError, Transitio
 from chengxin.core.inputs import INVISIBLE, ascii_int
 from chengxin.core.numbers import NumberParseError, parse_whole_number
 from chengxin.core.regions import PROVINCE_PREFIXES
+from chengxin.statform.definition import FormDefinition, RuleDef
+from chengxin.statform.models import ActivityOutput, Count, Operator, Severity
+from chengxin.statform.selectors import form_definition
+from chengxin.statform.validation import check_values, terms
 from chengxin.units.models import Unit, User
 
 MAX_LINKS = 20
 MAX_PHOTOS = 30
 TEXT_LIMITS = {"title": 200, "place": 200, "organiser": 200, "audience": 200}
+# Outputs are stored as 64-bit numbers, but anything but a count of people above 2^31 − 1 is a typing slip.
+MAX_ITEMS = 2_147_483_647
 
 
 def _require_actor(*, campaign: Campaign, unit: Unit, user: User) -> None:
@@ -89,8 +97,8 @@ def clean_links(raw: str, errors: list[FieldError]) -> str:
 
 
 def _clean(campaign: Campaign, unit: Unit, raw: Mapping[str, Any]) -> dict[str, Any]:
-    """The activity's fields from what was typed (strings) or passed (typed values); DomainError naming every
-    bad field at once."""
+    """The activity's fields from what was typed (strings) or passed (typed values), its outputs under "outputs"
+    (figure code → int); DomainError naming every bad field at once."""
     errors: list[FieldError] = []
     data: dict[str, Any] = {}
     for name, limit in TEXT_LIMITS.items():
@@ -135,31 +143,73 @@ def _clean(campaign: Campaign, unit: Unit, raw: Mapping[str, Any]) -> dict[str, 
         errors.append(FieldError("mode", _("请选择活动形式（线上、线下或线上线下）")))
     data["mode"] = mode
 
-    for name in OUTPUT_FIELDS:
-        try:
-            value = parse_whole_number(raw.get(name))
-        except NumberParseError as exc:
-            label = str(Activity._meta.get_field(name).verbose_name)
-            errors.append(FieldError(name, _("%(label)s：%(problem)s") % {"label": label, "problem": exc}))
-            value = None
-        data[name] = value or 0
-        if value is not None and value > 2_147_483_647 and name != "live_viewers":
-            errors.append(FieldError(name, _("数值过大，请核对")))
-
-    if mode == Mode.ONLINE and (data["sessions"] or data["attendance"]):
-        errors.append(FieldError("sessions", _("线上活动不填线下场次和人次；直播请填在直播栏")))
-    if bool(data["sessions"]) != bool(data["attendance"]):
-        errors.append(FieldError("attendance", _("线下活动场次和人次须同时填写（或都为 0）")))
-    elif data["attendance"] < data["sessions"]:
-        errors.append(FieldError("attendance", _("线下活动人次不能少于场次")))
-    if data["live_viewers"] and not data["livestreams"]:
-        errors.append(FieldError("live_viewers", _("没有直播场次时，观看人次须为 0")))
+    data["outputs"] = _clean_outputs(form_definition(campaign), mode, raw, errors)
 
     data["links"] = clean_links(str(raw.get("links") or ""), errors)
     data["epidemic_plan_text"] = str(raw.get("epidemic_plan_text") or "").strip()
     if errors:
         raise DomainError(_("活动登记有误，请按提示修改"), errors=errors)
     return data
+
+
+def _clean_outputs(
+    definition: FormDefinition, mode: str, raw: Mapping[str, Any], errors: list[FieldError]
+) -> dict[str, int]:
+    """Every output the campaign's form has activities record (`activity_figures`), by figure code, 0 for empty.
+    An output for offline activities only must be 0 on an online activity; then every error rule of the form that
+    names activity figures only is applied to the activity's own numbers (会议 人次 ≥ 场次, 直播 both or neither …),
+    its message shown at the rule's cell. Rules naming a figure activities do not record, warnings and
+    year-on-year rules are the statistics table's business."""
+    figures = definition.activity_figures
+    outputs: dict[str, int] = {}
+    unreadable: set[str] = set()
+    for figure in figures:
+        label = output_label(figure)
+        try:
+            value = parse_whole_number(raw.get(figure.code)) or 0
+        except NumberParseError as exc:
+            errors.append(FieldError(figure.code, _("%(label)s：%(problem)s") % {"label": label, "problem": exc}))
+            unreadable.add(figure.code)
+            continue
+        if value > MAX_ITEMS and figure.count != Count.PEOPLE:
+            errors.append(
+                FieldError(
+                    figure.code, _("%(label)s：%(problem)s") % {"label": label, "problem": _("数值过大，请核对")}
+                )
+            )
+            unreadable.add(figure.code)
+            continue
+        if value and mode == Mode.ONLINE and figure.activity_output == ActivityOutput.OFFLINE:
+            errors.append(
+                FieldError(
+                    figure.code,
+                    _("%(label)s只用于线下（含线上线下）活动，线上活动请填 0 或留空") % {"label": label},
+                )
+            )
+        outputs[figure.code] = value
+
+    codes = {f.code for f in figures}
+    # A rule naming a number that could not be read would only repeat that problem.
+    rules = [rule for rule in definition.rules if _is_activity_rule(rule, codes - unreadable)]
+    if rules:
+        by_code = {f.code: f for f in figures}
+        for finding in check_values(dataclasses.replace(definition, rules=rules), outputs):
+            code = finding.figure if finding.figure in codes else next(c for c in finding.related if c in codes)
+            errors.append(
+                FieldError(
+                    code, _("%(label)s：%(problem)s") % {"label": output_label(by_code[code]), "problem": finding.text}
+                )
+            )
+    return outputs
+
+
+def _is_activity_rule(rule: RuleDef, codes: set[str]) -> bool:
+    """An error rule whose every figure is one of `codes` (a year-on-year rule compares a unit's table with last
+    year's: never an activity's numbers)."""
+    if rule.severity != Severity.ERROR or rule.operator == Operator.WITHIN_FACTOR_OF_PREVIOUS:
+        return False
+    named = [t for t in terms(rule.left) + terms(rule.right) if not (t.isascii() and t.isdigit())]
+    return bool(named) and all(t in codes for t in named)
 
 
 def _attach_plan(activity: Activity, plan_file, checked) -> None:
@@ -182,6 +232,23 @@ def _plan_problem(activity: Activity) -> DomainError | None:
     return None
 
 
+def _save_outputs(activity: Activity, outputs: dict[str, int]) -> None:
+    """Make the activity's rows say `outputs` (every output the form records, by code): a row per non-zero value,
+    none for 0. Rows of codes the form no longer records are left alone (a figure dropped by mistake and added
+    back finds them again). Row by row, so that the audit log records each change with its old and new value."""
+    stored = {row.code: row for row in activity.outputs.filter(code__in=outputs)}
+    for code, value in outputs.items():
+        row = stored.get(code)
+        if not value:
+            if row is not None:
+                row.delete()
+        elif row is None:
+            ActivityOutputValue.objects.create(activity=activity, code=code, value=value)
+        elif row.value != value:
+            row.value = value
+            row.save(update_fields=["value"])
+
+
 def _lock(activity: Activity) -> Activity:
     return Activity.objects.select_for_update().select_related("campaign", "unit").get(pk=activity.pk)
 
@@ -193,11 +260,13 @@ def activity_create(
     """Register an activity as a draft. `raw` holds the typed fields; `plan_file` an optional plan document."""
     _require_actor(campaign=campaign, unit=unit, user=acting_user)
     data = _clean(campaign, unit, raw)
+    outputs = data.pop("outputs")
     checked = check_plan_file(plan_file) if plan_file is not None else None
     activity = Activity(campaign=campaign, unit=unit, created_by=acting_user, status=ActivityStatus.DRAFT, **data)
     if plan_file is not None:
         _attach_plan(activity, plan_file, checked)
     activity.save()
+    _save_outputs(activity, outputs)
     return activity
 
 
@@ -209,6 +278,7 @@ def activity_update(
     _require_actor(campaign=activity.campaign, unit=activity.unit, user=acting_user)
     activity = _lock(activity)
     data = _clean(activity.campaign, activity.unit, raw)
+    outputs = data.pop("outputs")
     checked = check_plan_file(plan_file) if plan_file is not None else None
     for name, value in data.items():
         setattr(activity, name, value)
@@ -228,6 +298,7 @@ def activity_update(
         activity.epidemic_plan = ""
         activity.epidemic_plan_name = ""
     activity.save()
+    _save_outputs(activity, outputs)
     return activity
 
 

@@ -11,13 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chengxin.activities import selectors, services
-from chengxin.activities.models import OUTPUT_FIELDS, Activity, ActivityStatus, Mode
+from chengxin.activities.models import Activity, ActivityStatus, Mode
 from chengxin.campaigns.models import Campaign
 from chengxin.campaigns.selectors import campaign_get
 from chengxin.core.errors import DomainError, FieldError
 from chengxin.core.uploads import safe_filename
+from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
 
+# The activity's own fields; its outputs are the campaign form's activity figures, named by figure code.
 FORM_FIELDS = (
     "title",
     "plan_activity",
@@ -28,7 +30,6 @@ FORM_FIELDS = (
     "mode",
     "organiser",
     "audience",
-    *OUTPUT_FIELDS,
     "links",
     "epidemic_plan_text",
 )
@@ -39,8 +40,9 @@ def _may_write(user, unit: Unit) -> bool:
     return user.reports_for(unit) or user.is_national_admin
 
 
-def _raw(post) -> dict[str, str]:
-    return {name: post.get(name, "") for name in FORM_FIELDS}
+def _raw(post, campaign: Campaign) -> dict[str, str]:
+    codes = [f.code for f in form_definition(campaign).activity_figures]
+    return {name: post.get(name, "") for name in (*FORM_FIELDS, *codes)}
 
 
 def _initial(activity: Activity) -> dict[str, str]:
@@ -48,6 +50,8 @@ def _initial(activity: Activity) -> dict[str, str]:
     values["plan_activity"] = activity.plan_activity.number if activity.plan_activity else ""
     values["start_date"] = activity.start_date.isoformat()
     values["end_date"] = activity.end_date.isoformat()
+    outputs = selectors.activity_outputs(activity)
+    values.update({f.code: outputs.get(f.code, 0) for f in form_definition(activity.campaign).activity_figures})
     return {k: "" if v is None else str(v) for k, v in values.items()}
 
 
@@ -70,7 +74,7 @@ def _form_context(campaign: Campaign, *, activity=None, unit=None, values=None, 
         "field_errors": errors,
         "plan_activities": list(campaign.plan_activities.select_related("lead_body")),
         "modes": Mode.choices,
-        "outputs": [(name, Activity._meta.get_field(name).verbose_name) for name in OUTPUT_FIELDS],
+        "outputs": selectors.activity_output_fields(form_definition(campaign)),
         "units": _units(campaign),
     }
 
@@ -123,7 +127,7 @@ def activity_create(request, year: int):
     if request.method == "GET":
         values = {"region_code": unit.region_code if unit else "", "mode": Mode.OFFLINE}
         return render(request, "activities/form.html", _form_context(campaign, unit=unit, values=values))
-    values = _raw(request.POST)
+    values = _raw(request.POST, campaign)
     try:
         if unit is None:
             message = _("请选择登记单位")
@@ -156,7 +160,7 @@ def activity_edit(request, year: int, pk: int):
     if request.method == "GET":
         context = _form_context(campaign, activity=activity, unit=activity.unit, values=_initial(activity))
         return render(request, "activities/form.html", context)
-    values = _raw(request.POST)
+    values = _raw(request.POST, campaign)
     try:
         services.activity_update(
             activity=activity,
@@ -187,7 +191,9 @@ def _detail_context(request, activity: Activity, error: DomainError | None = Non
         "photos": list(activity.photos.all()),
         "can_write": _may_write(request.user, activity.unit),
         "error": error,
-        "outputs": [(Activity._meta.get_field(n).verbose_name, getattr(activity, n)) for n in OUTPUT_FIELDS],
+        "outputs": selectors.activity_output_fields(
+            form_definition(activity.campaign), selectors.activity_outputs(activity)
+        ),
     }
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from chengxin.activities import services
-from chengxin.activities.models import Activity
+from chengxin.activities.models import Activity, ActivityOutputValue
 from chengxin.activities.selectors import (
     activities_for_lead_body,
     activities_published,
@@ -31,9 +31,25 @@ EXPECTED_CODES = {
 
 
 def test_suggested_figures_sum_only_the_units_published_activities_of_the_campaign(campaign, alice, bob):
-    published(campaign, alice, sessions="2", attendance="600", web_news="12", live_viewers="1.2万", broadcasts="1")
-    published(campaign, alice, sessions="1", attendance="150", web_news="3", live_viewers="800", broadcasts="0")
-    create(campaign, alice, sessions="50", attendance="5000")  # a draft: not counted
+    published(
+        campaign,
+        alice,
+        meeting_sessions="2",
+        meeting_attendance="600",
+        web_news="12",
+        live_viewers="1.2万",
+        radio_broadcasts="1",
+    )
+    published(
+        campaign,
+        alice,
+        meeting_sessions="1",
+        meeting_attendance="150",
+        web_news="3",
+        live_viewers="800",
+        radio_broadcasts="0",
+    )
+    create(campaign, alice, meeting_sessions="50", meeting_attendance="5000")  # a draft: not counted
     withdrawn = published(campaign, alice, web_news="1000")
     services.activity_withdraw(activity=withdrawn, acting_user=alice)  # withdrawn: not counted
     published(campaign, bob, "110000", region_code="110000", web_news="500")  # another unit
@@ -46,18 +62,18 @@ def test_suggested_figures_sum_only_the_units_published_activities_of_the_campai
         notice_date=dt.date(2021, 9, 1),
         deadline=dt.date(2021, 11, 25),
     )
-    Activity.objects.create(
+    elsewhere = Activity.objects.create(
         campaign=other_year,
         unit=Unit.objects.get(code="440000"),
         title="2021年的活动",
         start_date=dt.date(2021, 10, 1),
         end_date=dt.date(2021, 10, 1),
         region_code="440000",
-        web_news=700,
         status="published",
         published_at=dt.datetime(2021, 10, 2, tzinfo=dt.UTC),
         created_by=alice,
     )
+    ActivityOutputValue.objects.create(activity=elsewhere, code="web_news", value=700)
 
     suggested = activity_suggested_figures(campaign, Unit.objects.get(code="440000"))
 

@@ -5,6 +5,7 @@ import pytest
 
 from chengxin.activities import services
 from chengxin.activities.models import Activity, ActivityPhoto, ActivityStatus
+from chengxin.activities.selectors import activity_outputs
 from chengxin.activities.tests.factories import JPEG, PLAN_TEXT, PNG, create, published, raw, upload
 from chengxin.conftest import make_docx, make_pdf
 from chengxin.core.errors import DomainError
@@ -57,7 +58,7 @@ def test_offline_activity_with_a_plan_file_is_published(campaign, alice):
 
 
 def test_online_activity_needs_no_plan(campaign, alice):
-    activity = create(campaign, alice, mode="online", sessions="0", attendance="0")
+    activity = create(campaign, alice, mode="online", meeting_sessions="0", meeting_attendance="")
     assert services.activity_publish(activity=activity, acting_user=alice).status == ActivityStatus.PUBLISHED
 
 
@@ -105,8 +106,8 @@ def test_every_bad_field_is_named_at_once(campaign, alice):
             end_date="2020-10-19",
             region_code="999999",
             mode="somewhere",
-            sessions="3",
-            attendance="0",
+            meeting_sessions="3",
+            meeting_attendance="0",
             videos="两条",
             plan_activity="99",
         )
@@ -115,7 +116,7 @@ def test_every_bad_field_is_named_at_once(campaign, alice):
         "end_date",
         "region_code",
         "mode",
-        "attendance",
+        "meeting_attendance",
         "videos",
         "plan_activity",
     }
@@ -123,13 +124,68 @@ def test_every_bad_field_is_named_at_once(campaign, alice):
 
 def test_online_activity_has_no_offline_sessions(campaign, alice):
     with pytest.raises(DomainError) as caught:
-        create(campaign, alice, mode="online")
-    assert "sessions" in _fields(caught.value)
+        create(campaign, alice, mode="online")  # the factory's 2 sessions and 600 attendance
+    fields = _fields(caught.value)
+    assert set(fields) == {"meeting_sessions", "meeting_attendance"}
+    assert fields["meeting_sessions"].startswith("会议 场次（场）只用于线下（含线上线下）活动")
+    assert fields["meeting_attendance"].startswith("会议 人次（人次）只用于线下")
+    assert not Activity.objects.exists()
+
+
+def test_online_and_offline_activity_may_have_offline_sessions(campaign, alice):
+    activity = create(campaign, alice, mode="both")
+    assert activity_outputs(activity)["meeting_attendance"] == 600
+
+
+@pytest.mark.parametrize(
+    ("typed", "field", "message"),
+    [
+        ({"meeting_sessions": "3", "meeting_attendance": "0"}, "meeting_attendance", "场次为 0 时人次也应为 0"),
+        ({"meeting_sessions": "0", "meeting_attendance": "30"}, "meeting_attendance", "场次为 0 时人次也应为 0"),
+        ({"meeting_sessions": "5", "meeting_attendance": "4"}, "meeting_attendance", "人次不能少于场次"),
+        ({"live_sessions": "0", "live_viewers": "800"}, "live_viewers", "场次为 0 时观看人次也应为 0"),
+        # The form's rule is symmetric: livestreams without viewers are refused too (the old rule let them pass).
+        ({"live_sessions": "2", "live_viewers": "0"}, "live_viewers", "场次为 0 时观看人次也应为 0"),
+    ],
+)
+def test_the_forms_error_rules_apply_to_an_activitys_outputs(campaign, alice, typed, field, message):
+    with pytest.raises(DomainError) as caught:
+        create(campaign, alice, **typed)
+    assert {e.field for e in caught.value.errors} == {field}
+    assert any(message in e.message for e in caught.value.errors)
+    assert not Activity.objects.exists()
+
+
+def test_outputs_above_two_billion_are_refused_except_counts_of_people(campaign, alice):
+    with pytest.raises(DomainError) as caught:
+        create(campaign, alice, web_news="30亿")
+    assert "数值过大" in _fields(caught.value)["web_news"]
+    activity = create(campaign, alice, live_viewers="30亿")
+    assert activity_outputs(activity)["live_viewers"] == 3_000_000_000
+
+
+def test_zero_outputs_are_not_stored_and_read_as_zero(campaign, alice):
+    activity = create(campaign, alice, radio_broadcasts="", videos="0")
+    assert set(activity.outputs.values_list("code", flat=True)) == {
+        "meeting_sessions",
+        "meeting_attendance",
+        "print_news",
+        "tv_news",
+        "web_news",
+        "live_sessions",
+        "live_viewers",
+    }
+    activity = services.activity_update(
+        activity=activity, raw=raw(web_news="0", videos="3", print_news="4"), acting_user=alice
+    )
+    outputs = activity_outputs(activity)
+    assert "web_news" not in outputs and (outputs["videos"], outputs["print_news"]) == (3, 4)
+    assert not activity.outputs.filter(value=0).exists()
 
 
 def test_numbers_understand_chinese_magnitudes_and_region_defaults_to_the_unit(campaign, alice):
     activity = create(campaign, alice, region_code="", live_viewers="1.2万")
-    assert activity.live_viewers == 12000
+    assert activity_outputs(activity)["live_viewers"] == 12000
     assert activity.region_code == "440000"
 
 
@@ -187,7 +243,7 @@ def test_editing_a_published_activity_keeps_it_published(campaign, alice):
     activity = services.activity_update(
         activity=activity, raw=raw(videos="5", epidemic_plan_text=PLAN_TEXT), acting_user=alice
     )
-    assert activity.videos == 5 and activity.status == ActivityStatus.PUBLISHED
+    assert activity_outputs(activity)["videos"] == 5 and activity.status == ActivityStatus.PUBLISHED
 
 
 def test_only_drafts_can_be_deleted(campaign, alice):

@@ -41,6 +41,7 @@ run: install
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || echo "NOTE: chromium not found: the browser tests will be SKIPPED (apt-get install chromium fonts-noto-cjk to run them)."
 	@command -v nginx >/dev/null 2>&1 || echo "NOTE: nginx not found: the production-stack tests will be SKIPPED (apt-get install nginx to run them)."
 	@[ -n "$$DATABASE_URL" ] || echo "NOTE: DATABASE_URL not set: the production-stack tests (PostgreSQL + Redis) will be SKIPPED."
@@ -51,6 +52,8 @@ test: install-test
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format:
 	$(BIN)/ruff check --fix .

@@ -149,7 +149,7 @@ def _child(args) -> int:
 
 
 def _data_key(args) -> str:
-    source = (ROOT / "chengxin" / "units" / "demo_data.py").read_bytes()
+    source = (ROOT / "chengxin" / "site" / "demo_data.py").read_bytes()
     return f"units={args.units};years={args.years};seed={args.seed};demo_data={hashlib.sha256(source).hexdigest()[:12]}"
 
 
@@ -191,7 +191,7 @@ def _build_or_reuse(args) -> dict:
     from django.db import connection
 
     from chengxin.reporting.models import FigureValue, Report, ReportEvent
-    from chengxin.units.demo_data import demo_data_create, parse_years
+    from chengxin.site.demo_data import demo_data_create, parse_years
     from chengxin.units.models import Unit
 
     key = _data_key(args)

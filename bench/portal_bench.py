@@ -90,8 +90,9 @@ def seed(activities: int, commitments: int, out: Path) -> None:
     from django.utils import timezone
 
     from chengxin.activities.models import Activity
+    from chengxin.analytics.services import campaign_publish_totals
     from chengxin.campaigns.models import Campaign
-    from chengxin.campaigns.services import campaign_load, campaign_publish_totals
+    from chengxin.campaigns.services import campaign_load
     from chengxin.commitments.models import Industry
     from chengxin.commitments.services import commitment_publish, commitment_sign
     from chengxin.conftest import figures_times, submitted_report  # needs the test extras (pytest, factory_boy)

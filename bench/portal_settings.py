@@ -4,7 +4,7 @@ from the same environment) with the bench URLconf, which adds one bare view answ
 
 One more thing, only when CHENGXIN_BENCH_CACHE_STATS names a folder: the cache backend the product configured
 (local memory, or Redis with REDIS_URL) is replaced by a subclass of itself that counts, per process, how many
-look-ups of a public page's cached copy (keys `portal:page:…`, chengxin/portal/cache.py) found it (hit) or not
+look-ups of a public page's cached copy (keys `portal:page:…`, chengxin/core/public_cache.py) found it (hit) or not
 (miss), by the page's first path segment (`/commitments/`, `/public/`). Every 0.25 s a thread of each process writes
 its running counts to `<folder>/<pid>.json` (and once more when the process exits); the bench sums the files
 before and after a run. The cost in the server: one string test and one addition per cache read.

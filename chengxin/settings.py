@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "chengxin.api",
     "chengxin.audit",
     "chengxin.ops",
+    "chengxin.site",
     "huey.contrib.djhuey",
     "captcha",  # django-simple-captcha: the picture (and spoken) check of the commitment signing form
     "django_ratelimit",
@@ -121,7 +122,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "chengxin.core.context_processors.navigation",
+                "chengxin.campaigns.context_processors.navigation",
                 "chengxin.notifications.context_processors.unread_notices",
             ],
             "builtins": ["chengxin.core.templatetags.chengxin_tags"],

@@ -24,12 +24,12 @@ from chengxin.analytics.selectors import (
     unit_breakdown,
 )
 from chengxin.campaigns.models import Campaign
+from chengxin.core.spreadsheets import neutralise
 from chengxin.reporting.models import Status
 from chengxin.statform.definition import FigureDef, FormDefinition
 from chengxin.statform.models import Count
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit, UnitKind
-from chengxin.workbooks.export import neutralise
 
 # The dashboard counts either accepted reports only, or submitted and accepted ones (never drafts).
 DASHBOARD_SCOPES = {key: SCOPE_LABELS[key] for key in ("accepted", "submitted")}

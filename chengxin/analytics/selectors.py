@@ -492,3 +492,11 @@ def completeness_timeline(campaign: Campaign, under: Unit | None = None, *, toda
         late = sum(late_per_day.values())
         days.append(TimelineDay(min(last, today), on_time, late, len(deadlines) - on_time - late))
     return days
+
+
+def report_page_breakdown(*, campaign: Campaign, unit: Unit, participant, definition) -> dict:
+    """The report entry page's roll-up (reporting.extensions): for a unit with sub-units, its own figures and
+    its accepted sub-units' that it reports upward."""
+    if participant is None or not participant.fills_statistics or not unit.children.exists():
+        return {}
+    return {"breakdown": unit_breakdown(campaign, unit), "breakdown_figures": definition.number_figures}

@@ -2,6 +2,7 @@
 
 from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
@@ -12,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from chengxin.analytics import dashboard
 from chengxin.analytics.selectors import (
@@ -25,12 +27,14 @@ from chengxin.analytics.selectors import (
     totals,
     totals_table_count,
 )
+from chengxin.analytics.services import campaign_publish_totals, campaign_unpublish_totals
 from chengxin.campaigns.models import Campaign
 from chengxin.campaigns.selectors import campaign_get
+from chengxin.core.errors import DomainError
 from chengxin.core.inputs import ascii_int
-from chengxin.core.permissions import national_required
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
+from chengxin.units.permissions import national_admin_required, national_required
 from chengxin.units.selectors import unit_resolve
 
 
@@ -225,3 +229,36 @@ def dashboard_csv(request, year: int):
     filename = f"{year}年诚信兴商宣传月数据看板.csv"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+# --- Publishing the national totals ---------------------------------------------------------------------------
+
+
+@require_POST
+@national_admin_required
+def publish_totals(request, year: int):
+    campaign = campaign_get(year)
+    try:
+        campaign = campaign_publish_totals(campaign=campaign, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("全国汇总已发布（%(units)s 个单位已审核的统计表），公众可在活动公开页面查看。")
+            % {"units": campaign.published_totals["units"]},
+        )
+    return redirect("campaigns:settings", year=year)
+
+
+@require_POST
+@national_admin_required
+def unpublish_totals(request, year: int):
+    campaign = campaign_get(year)
+    try:
+        campaign_unpublish_totals(campaign=campaign, acting_user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已撤回全国汇总，公开页面不再显示。"))
+    return redirect("campaigns:settings", year=year)

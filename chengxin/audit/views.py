@@ -14,8 +14,8 @@ from chengxin.audit.forms import AuditSearchForm
 from chengxin.audit.models import Verb
 from chengxin.audit.selectors import AuditFilters, audit_search, chain_tail_status
 from chengxin.audit.services import audit_record
-from chengxin.core.permissions import auditor_required
-from chengxin.workbooks.export import neutralise
+from chengxin.core.spreadsheets import neutralise
+from chengxin.units.permissions import auditor_required
 
 PAGE_SIZE = 50
 

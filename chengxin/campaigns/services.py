@@ -5,15 +5,16 @@ import tomllib
 from importlib import resources
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chengxin.audit.services import audit_record
 from chengxin.campaigns.models import Campaign, FocusArea, Participant, PlanActivity, Requirement
+from chengxin.campaigns.signals import exception_granted
 from chengxin.core.errors import DomainError, FieldError
 from chengxin.statform.models import StatForm
 from chengxin.statform.services import form_as_spec, form_load
-from chengxin.units.models import PROVINCIAL_KINDS, Unit
+from chengxin.units.capabilities import Action, can
+from chengxin.units.models import PROVINCIAL_KINDS, Unit, User
 from chengxin.units.services import units_load_reference
 
 CAMPAIGN_FIELDS = (
@@ -209,41 +210,49 @@ def campaign_copy(*, source: Campaign, year: int, acting_user=None, **changes) -
     return campaign
 
 
-def _require_admin(acting_user, message: str) -> None:
-    if not acting_user.is_national_admin:
-        raise DomainError(message, status=403)
-
-
 @transaction.atomic
-def campaign_publish_totals(*, campaign: Campaign, acting_user) -> Campaign:
-    """Publish the national totals of the accepted reports on the public campaign page: a snapshot, so that
-    later reviews change nothing public until the ministry publishes again."""
-    from chengxin.analytics.selectors import totals, totals_table_count
-
-    _require_admin(acting_user, _("只有国家管理员可以发布全国汇总"))
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    units = totals_table_count(campaign, "accepted")
-    if not units:
-        raise DomainError(_("还没有已审核的统计表，没有可发布的全国汇总"), status=409)
-    campaign.published_totals = {
-        "scope": "accepted",
-        "units": units,
-        "totals": totals(campaign, "accepted"),
-        "by": {"username": acting_user.username, "name": acting_user.display_name or acting_user.username},
-    }
-    campaign.totals_published_at = timezone.now()
-    campaign.save(update_fields=["published_totals", "totals_published_at"])
-    return campaign
-
-
-@transaction.atomic
-def campaign_unpublish_totals(*, campaign: Campaign, acting_user) -> Campaign:
-    """Withdraw the published national totals from the public page."""
-    _require_admin(acting_user, _("只有国家管理员可以撤回全国汇总"))
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if campaign.totals_published_at is None:
-        raise DomainError(_("全国汇总尚未发布，无需撤回"), status=409)
-    campaign.published_totals = {}
-    campaign.totals_published_at = None
-    campaign.save(update_fields=["published_totals", "totals_published_at"])
-    return campaign
+def participant_grant_exception(
+    *,
+    campaign: Campaign,
+    unit: Unit,
+    deadline,
+    lock_date,
+    reason: str,
+    acting_user: User,
+) -> Participant:
+    """Give one unit a later deadline and/or lock date than the campaign's."""
+    if not can(acting_user, Action.MANAGE_CAMPAIGN):
+        raise DomainError(_("只有国家管理员可以为单位单独延期"), status=403)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("请填写单独延期的原因"), errors=[FieldError("reason", _("请填写原因"))])
+    participant = Participant.objects.select_for_update().filter(campaign=campaign, unit=unit).first()
+    if participant is None:
+        raise DomainError(_("%(unit)s不是本年度的报送单位") % {"unit": unit}, status=404)
+    effective_deadline = deadline or campaign.deadline
+    effective_lock = lock_date or campaign.lock_date
+    if effective_lock is not None and effective_lock < effective_deadline:
+        raise DomainError(
+            _("锁定日期不能早于截止日期"),
+            errors=[
+                FieldError(
+                    "lock_override",
+                    _("锁定日期（%(lock)s）不能早于该单位的截止日期（%(deadline)s），请一并延长锁定日期")
+                    % {"lock": f"{effective_lock:%Y-%m-%d}", "deadline": f"{effective_deadline:%Y-%m-%d}"},
+                )
+            ],
+        )
+    participant.deadline_override = deadline
+    participant.lock_override = lock_date
+    participant.exception_reason = reason
+    participant.save()
+    # The report's history records it (reporting listens): the campaign layer does not know reports.
+    exception_granted.send(
+        Participant,
+        participant=participant,
+        deadline=deadline,
+        lock_date=lock_date,
+        reason=reason,
+        acting_user=acting_user,
+    )
+    return participant

@@ -8,6 +8,4 @@ urlpatterns = [
     path("<int:year>/", views.overview, name="overview"),
     path("<int:year>/settings/", views.settings_page, name="settings"),
     path("<int:year>/form/", views.form_page, name="form"),
-    path("<int:year>/totals/publish/", views.publish_totals, name="publish_totals"),
-    path("<int:year>/totals/unpublish/", views.unpublish_totals, name="unpublish_totals"),
 ]

@@ -1,32 +1,31 @@
 """Campaign pages: the year's overview; for the national administrator its dates and per-unit exceptions,
 a new year copied from an earlier one, the form's definition, and publishing the national totals."""
 
-import datetime as dt
-
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
 
 from chengxin.campaigns.models import Campaign, Participant
 from chengxin.campaigns.selectors import campaign_get, campaign_overview, participants_with_exceptions
 from chengxin.campaigns.services import (
     campaign_copy,
-    campaign_publish_totals,
     campaign_set_dates,
-    campaign_unpublish_totals,
+    participant_grant_exception,
     shift_year,
 )
-from chengxin.core.errors import DomainError, FieldError
-from chengxin.core.permissions import national_admin_required
-from chengxin.reporting.services import participant_grant_exception
+from chengxin.core.errors import DomainError
+from chengxin.core.forms import DateField, YearField, cleaned
 from chengxin.statform.formtext import spec_to_toml
 from chengxin.statform.models import StatForm
 from chengxin.statform.selectors import form_definition
 from chengxin.statform.services import form_as_spec, form_edit, form_has_submissions
 from chengxin.units.models import Unit
+from chengxin.units.permissions import national_admin_required
 
 
 @require_GET
@@ -36,20 +35,25 @@ def overview(request, year: int):
     return render(request, "campaigns/overview.html", {"campaign": campaign, **campaign_overview(campaign)})
 
 
-def _date(post, name: str, label: str, *, required: bool) -> dt.date | None:
-    raw = (post.get(name) or "").strip()
-    if not raw:
-        if required:
-            message = _("请填写%(label)s") % {"label": label}
-            raise DomainError(message, errors=[FieldError(name, message)])
-        return None
-    try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError(
-            _("%(label)s格式不对") % {"label": label},
-            errors=[FieldError(name, _("%(label)s应为 年-月-日，如 2020-11-25") % {"label": label})],
-        ) from None
+class DatesForm(forms.Form):
+    deadline = DateField(label=gettext_lazy("报送截止日期"))
+    lock_date = DateField(label=gettext_lazy("锁定日期"), required=False)
+
+
+class ExceptionForm(forms.Form):
+    unit = forms.CharField(max_length=20)
+    deadline_override = DateField(label=gettext_lazy("延长的截止日期"), required=False)
+    lock_override = DateField(label=gettext_lazy("延长的锁定日期"), required=False)
+    reason = forms.CharField(required=False, max_length=500)
+
+
+class NewCampaignForm(forms.Form):
+    year = YearField(label=gettext_lazy("年度"))
+    title = forms.CharField(required=False, max_length=200)
+    theme = forms.CharField(required=False, max_length=200)
+    period_start = DateField(label=gettext_lazy("活动开始日期"))
+    period_end = DateField(label=gettext_lazy("活动结束日期"))
+    deadline = DateField(label=gettext_lazy("报送截止日期"))
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,21 +64,20 @@ def settings_page(request, year: int):
     if request.method == "POST":
         try:
             if request.POST.get("form") == "dates":
+                data = cleaned(DatesForm(request.POST))
                 campaign_set_dates(
-                    campaign=campaign,
-                    deadline=_date(request.POST, "deadline", _("报送截止日期"), required=True),
-                    lock_date=_date(request.POST, "lock_date", _("锁定日期"), required=False),
-                    acting_user=request.user,
+                    campaign=campaign, deadline=data["deadline"], lock_date=data["lock_date"], acting_user=request.user
                 )
                 messages.success(request, _("日期已保存。"))
             else:
                 unit = get_object_or_404(Unit, code=request.POST.get("unit", ""))
+                data = cleaned(ExceptionForm(request.POST))
                 participant_grant_exception(
                     campaign=campaign,
                     unit=unit,
-                    deadline=_date(request.POST, "deadline_override", _("延长的截止日期"), required=False),
-                    lock_date=_date(request.POST, "lock_override", _("延长的锁定日期"), required=False),
-                    reason=request.POST.get("reason", ""),
+                    deadline=data["deadline_override"],
+                    lock_date=data["lock_override"],
+                    reason=data["reason"],
                     acting_user=request.user,
                 )
                 messages.success(request, _("已为%(unit)s单独延期。") % {"unit": unit.name})
@@ -118,14 +121,6 @@ def _copy_defaults(source: Campaign, year: int) -> dict[str, str]:
     }
 
 
-def _year(raw: str) -> int:
-    raw = (raw or "").strip()
-    if not (raw.isascii() and raw.isdigit()) or len(raw) != 4:
-        message = _("年度应为四位数字，如 2021")
-        raise DomainError(message, errors=[FieldError("year", message)])
-    return int(raw)
-
-
 @require_http_methods(["GET", "POST"])
 @national_admin_required
 def new_campaign(request):
@@ -140,16 +135,16 @@ def new_campaign(request):
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in values}
         try:
-            year = _year(values["year"])
+            data = cleaned(NewCampaignForm(request.POST))
             campaign = campaign_copy(
                 source=source,
-                year=year,
+                year=data["year"],
                 acting_user=request.user,
-                title=values["title"],
-                theme=values["theme"],
-                period_start=_date(request.POST, "period_start", _("活动开始日期"), required=True),
-                period_end=_date(request.POST, "period_end", _("活动结束日期"), required=True),
-                deadline=_date(request.POST, "deadline", _("报送截止日期"), required=True),
+                title=data["title"],
+                theme=data["theme"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                deadline=data["deadline"],
             )
         except DomainError as exc:
             error = exc
@@ -211,36 +206,3 @@ def form_page(request, year: int):
         },
         status=422 if error else 200,
     )
-
-
-# --- Publishing the national totals ---------------------------------------------------------------------------
-
-
-@require_POST
-@national_admin_required
-def publish_totals(request, year: int):
-    campaign = campaign_get(year)
-    try:
-        campaign = campaign_publish_totals(campaign=campaign, acting_user=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            _("全国汇总已发布（%(units)s 个单位已审核的统计表），公众可在活动公开页面查看。")
-            % {"units": campaign.published_totals["units"]},
-        )
-    return redirect("campaigns:settings", year=year)
-
-
-@require_POST
-@national_admin_required
-def unpublish_totals(request, year: int):
-    campaign = campaign_get(year)
-    try:
-        campaign_unpublish_totals(campaign=campaign, acting_user=request.user)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("已撤回全国汇总，公开页面不再显示。"))
-    return redirect("campaigns:settings", year=year)

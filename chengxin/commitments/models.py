@@ -83,14 +83,5 @@ class Commitment(models.Model):
         return f"{self.name}（{self.uscc}）"
 
     @property
-    def masked_phone(self) -> str:
-        """The contact phone with its middle hidden (138****5678), for pages other than moderation."""
-        phone = self.contact_phone
-        if len(phone) <= 4:
-            return "*" * len(phone)
-        keep = max(1, min(3, len(phone) - 4))
-        return phone[:keep] + "*" * (len(phone) - keep - 4) + phone[-4:]
-
-    @property
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES

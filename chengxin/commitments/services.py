@@ -12,8 +12,8 @@ from chengxin.commitments.selectors import name_key
 from chengxin.commitments.uscc import check_uscc
 from chengxin.core.errors import DomainError, FieldError, TransitionError
 from chengxin.core.inputs import visible_text
+from chengxin.core.public_cache import portal_cache_bump
 from chengxin.core.regions import PROVINCES
-from chengxin.portal.cache import portal_cache_bump
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|400-?\d{3}-?\d{4})$")
 REGION = re.compile(r"^\d{6}$")

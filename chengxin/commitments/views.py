@@ -22,9 +22,9 @@ from chengxin.commitments.services import (
 from chengxin.core.errors import DomainError, FieldError
 from chengxin.core.inputs import normalise_query
 from chengxin.core.middleware import domain_error_response
-from chengxin.core.permissions import national_required
+from chengxin.core.public_cache import public_page
 from chengxin.core.regions import PROVINCES, region_name
-from chengxin.portal.cache import public_page
+from chengxin.units.permissions import national_required
 
 PER_PAGE = 20
 SIGN_FIELDS = ["name", "uscc", "region_code", "industry", "contact_name", "contact_phone"]

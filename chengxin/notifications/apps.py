@@ -9,4 +9,7 @@ class Config(AppConfig):
 
     def ready(self):
         # Registers the daily reminder task with huey wherever Django starts (web process, consumer, tests).
-        from chengxin.notifications import tasks  # noqa: F401
+        from chengxin.notifications import tasks
+        from chengxin.reporting.signals import report_reviewed
+
+        report_reviewed.connect(tasks.report_reviewed_notify, dispatch_uid="notifications.report_reviewed")

@@ -48,17 +48,6 @@ def participants_not_submitted(campaign: Campaign) -> QuerySet[Participant]:
     )
 
 
-def participants_reviewed_by(campaign: Campaign, user: User) -> QuerySet[Participant]:
-    """The participants whose reports `user` reviews: the ministry the top-level units, a unit its direct
-    sub-units (the same rule as User.reviews)."""
-    participants = Participant.objects.filter(campaign=campaign)
-    if user.is_national:
-        return participants.filter(unit__parent=None)
-    if user.role == Role.UNIT_REPORTER and user.unit_id is not None:
-        return participants.filter(unit__parent_id=user.unit_id)
-    return participants.none()
-
-
 def campaigns_with_open_deadlines(today) -> QuerySet[Campaign]:
     """Campaigns whose deadline, or some unit's extended deadline, is today or later."""
     return (

@@ -32,3 +32,9 @@ def report_notify_task(report_id: int, kind: str) -> None:
         notify_report_accepted(report=report)
     else:
         raise ValueError(f"unknown notice kind {kind!r}")
+
+
+def report_reviewed_notify(sender, *, report: Report, outcome: str, **kwargs) -> None:
+    """A report was returned or accepted (reporting.signals.report_reviewed, after the commit): the unit's notice
+    and email are made by a worker, so the reviewer does not wait for the mail server."""
+    report_notify_task(report.pk, str(outcome))

@@ -11,7 +11,7 @@ SHOWN_ON_PUBLIC_PAGES = ("campaigns.Campaign", "activities.Activity")
 
 
 def _bump(sender, **kwargs):
-    from chengxin.portal.cache import portal_cache_bump
+    from chengxin.core.public_cache import portal_cache_bump
 
     portal_cache_bump()
 

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from chengxin.campaigns.models import Campaign
 from chengxin.core.errors import DomainError, FieldError, TransitionError, from_validation_error
 from chengxin.core.inputs import INVISIBLE, visible_text
-from chengxin.portal.cache import portal_cache_bump
+from chengxin.core.public_cache import portal_cache_bump
 from chengxin.portal.logos import check_png, check_svg
 from chengxin.portal.models import CampaignLogo, Case, CaseStatus, LogoKind
-from chengxin.units.models import Role, Unit
+from chengxin.units.capabilities import Action, can
+from chengxin.units.models import Unit
 
 CHECKS = {LogoKind.PNG: check_png, LogoKind.SVG: check_svg}
 
@@ -47,7 +48,7 @@ def logo_upload(*, campaign: Campaign, kind: str, content: bytes, acting_user) -
 
 
 def _can_edit(case: Case, user) -> bool:
-    return user.role == Role.UNIT_REPORTER and user.unit_id == case.source_body_id
+    return can(user, Action.REGISTER_ACTIVITY, case.source_body)
 
 
 @transaction.atomic
@@ -66,7 +67,7 @@ def case_save(
 ) -> Case:
     """Create or edit a case of the acting reporter's own unit; with `submit`, send it to the ministry.
     A published case cannot be edited; a rejected one can be edited and submitted again."""
-    if acting_user.role != Role.UNIT_REPORTER or acting_user.unit_id is None:
+    if not can(acting_user, Action.REGISTER_ACTIVITY) or acting_user.unit_id is None:
         raise DomainError(_("只有各单位的填报人员可以报送案例"), status=403)
     if case is None:
         case = Case(source_body=Unit.objects.get(pk=acting_user.unit_id))

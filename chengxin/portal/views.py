@@ -2,25 +2,26 @@
 signed-in header and no CSRF token). The logo upload and the case editing and moderation pages are for signed-in
 users and are never cached."""
 
-import datetime as dt
-
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from chengxin.campaigns.selectors import campaign_current, campaign_get, campaign_overview
 from chengxin.core.errors import DomainError, FieldError
-from chengxin.core.permissions import national_admin_required, national_required
+from chengxin.core.forms import DateField, cleaned
+from chengxin.core.public_cache import public_page
 from chengxin.core.uploads import safe_filename
 from chengxin.portal import selectors
-from chengxin.portal.cache import public_page
 from chengxin.portal.models import Case, CaseDomain, CaseKind, CaseStatus, LogoKind
 from chengxin.portal.services import case_publish, case_reject, case_save, logo_upload
-from chengxin.units.models import Role
+from chengxin.units.capabilities import Action, can
+from chengxin.units.permissions import national_admin_required, national_required
 
 CASES_PER_PAGE = 12
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
@@ -143,32 +144,29 @@ def case_detail(request, pk: int):
     return response
 
 
+class CaseForm(forms.Form):
+    """What a case's page sends; the texts are checked (lengths, invisible characters) by `case_save`."""
+
+    kind = forms.ChoiceField(
+        choices=CaseKind.choices,
+        error_messages={"required": gettext_lazy("请选择类别"), "invalid_choice": gettext_lazy("请选择类别")},
+    )
+    domain = forms.ChoiceField(
+        choices=CaseDomain.choices,
+        error_messages={"required": gettext_lazy("请选择领域"), "invalid_choice": gettext_lazy("请选择领域")},
+    )
+    case_date = DateField(label=gettext_lazy("日期"))
+    title = forms.CharField(required=False, strip=False)
+    summary = forms.CharField(required=False, strip=False)
+    body = forms.CharField(required=False, strip=False)
+
+
 def _case_fields(post) -> dict:
-    errors = []
-    kind, domain = post.get("kind", ""), post.get("domain", "")
-    if kind not in CaseKind.values:
-        errors.append(FieldError("kind", _("请选择类别")))
-    if domain not in CaseDomain.values:
-        errors.append(FieldError("domain", _("请选择领域")))
-    try:
-        case_date = dt.date.fromisoformat(post.get("case_date", "").strip())
-    except ValueError:
-        case_date = None
-        errors.append(FieldError("case_date", _("日期应为 年-月-日，如 2020-10-15")))
-    if errors:
-        raise DomainError(errors[0].message, errors=errors)
-    return {
-        "kind": kind,
-        "domain": domain,
-        "title": post.get("title", ""),
-        "summary": post.get("summary", ""),
-        "body": post.get("body", ""),
-        "case_date": case_date,
-    }
+    return cleaned(CaseForm(post))
 
 
 def _reporter_required(request) -> None:
-    if request.user.role != Role.UNIT_REPORTER or request.user.unit_id is None:
+    if not can(request.user, Action.REGISTER_ACTIVITY) or request.user.unit_id is None:
         raise Http404
 
 

@@ -25,9 +25,9 @@ from chengxin.core.errors import ConflictError, DomainError, FieldError, LockedE
 from chengxin.core.inputs import MAX_TEXT
 from chengxin.core.numbers import format_number
 from chengxin.core.uploads import check_document
-from chengxin.notifications.services import notify_report_accepted, notify_report_returned
 from chengxin.reporting.models import Action, FigureValue, Report, ReportEvent, Status, SummaryFile
 from chengxin.reporting.selectors import report_previous_values, report_values, summary_current
+from chengxin.reporting.signals import report_reviewed
 from chengxin.statform.definition import FormDefinition
 from chengxin.statform.selectors import form_definition
 from chengxin.statform.validation import Finding, check_values, parse_values
@@ -379,7 +379,7 @@ def report_return(*, report: Report, reason: str, acting_user: User) -> Report:
     report.reviewed_by = acting_user
     report.save(update_fields=["status", "return_reason", "reviewed_at", "reviewed_by", "updated_at"])
     _log(report, acting_user, Action.RETURN, old_status, new_status, reason=reason)
-    transaction.on_commit(lambda: notify_report_returned(report=report))
+    transaction.on_commit(lambda: report_reviewed.send(Report, report=report, outcome="returned"))
     return report
 
 
@@ -399,7 +399,7 @@ def report_accept(*, report: Report, acting_user: User, reason: str = "") -> Rep
     report.reviewed_by = acting_user
     report.save(update_fields=["status", "reviewed_at", "reviewed_by", "updated_at"])
     _log(report, acting_user, Action.ACCEPT, old_status, new_status, reason=reason)
-    transaction.on_commit(lambda: notify_report_accepted(report=report))
+    transaction.on_commit(lambda: report_reviewed.send(Report, report=report, outcome="accepted"))
     return report
 
 
@@ -422,43 +422,10 @@ def reports_accept_clean(*, reports: list[Report], acting_user: User) -> tuple[l
     return accepted, skipped
 
 
-@transaction.atomic
-def participant_grant_exception(
-    *,
-    campaign: Campaign,
-    unit: Unit,
-    deadline,
-    lock_date,
-    reason: str,
-    acting_user: User,
-) -> Participant:
-    """Give one unit a later deadline and/or lock date than the campaign's."""
-    if not acting_user.is_national_admin:
-        raise DomainError(_("只有国家管理员可以为单位单独延期"), status=403)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("请填写单独延期的原因"), errors=[FieldError("reason", _("请填写原因"))])
-    participant = Participant.objects.select_for_update().filter(campaign=campaign, unit=unit).first()
-    if participant is None:
-        raise DomainError(_("%(unit)s不是本年度的报送单位") % {"unit": unit}, status=404)
-    effective_deadline = deadline or campaign.deadline
-    effective_lock = lock_date or campaign.lock_date
-    if effective_lock is not None and effective_lock < effective_deadline:
-        raise DomainError(
-            _("锁定日期不能早于截止日期"),
-            errors=[
-                FieldError(
-                    "lock_override",
-                    _("锁定日期（%(lock)s）不能早于该单位的截止日期（%(deadline)s），请一并延长锁定日期")
-                    % {"lock": f"{effective_lock:%Y-%m-%d}", "deadline": f"{effective_deadline:%Y-%m-%d}"},
-                )
-            ],
-        )
-    participant.deadline_override = deadline
-    participant.lock_override = lock_date
-    participant.exception_reason = reason
-    participant.save()
-    report = report_get_or_start(campaign=campaign, unit=unit)
+def _record_exception(sender, *, participant, deadline, lock_date, reason, acting_user, **kwargs) -> None:
+    """A unit's own deadline or lock date (campaigns.participant_grant_exception) goes into its report's
+    history, in the same transaction: connected to campaigns.signals.exception_granted in ReportingConfig."""
+    report = report_get_or_start(campaign=participant.campaign, unit=participant.unit)
     text = "截止日期 {}，锁定日期 {}".format(
         deadline.isoformat() if deadline else "同统一日期", lock_date.isoformat() if lock_date else "同统一日期"
     )
@@ -471,4 +438,3 @@ def participant_grant_exception(
         reason=reason,
         changes=[{"exception": text}],
     )
-    return participant

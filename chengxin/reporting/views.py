@@ -10,19 +10,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from chengxin.activities.selectors import activity_suggested_figures
-from chengxin.analytics.selectors import unit_breakdown
 from chengxin.campaigns.selectors import campaign_get, participant_get
 from chengxin.core.errors import ConflictError, DomainError
 from chengxin.core.inputs import ascii_int
 from chengxin.core.numbers import format_number
-from chengxin.core.permissions import national_required, unit_for_reader, unit_for_reporter
 from chengxin.core.uploads import safe_filename
 from chengxin.reporting import services
+from chengxin.reporting.extensions import entry_page_extras
 from chengxin.reporting.models import Report
 from chengxin.reporting.selectors import report_for_unit, report_history, report_values, summary_current
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
+from chengxin.units.permissions import national_required, unit_for_reader, unit_for_reporter
 
 
 def _explanations(post) -> dict[str, str]:
@@ -81,18 +80,12 @@ def _page_context(request, report: Report, *, raw=None, field_errors=None, expla
     late_days = None
     if report.submitted_at and participant is not None:
         late_days = (timezone.localtime(report.submitted_at).date() - participant.deadline).days
-    breakdown = None
-    if participant is not None and participant.fills_statistics and report.unit.children.exists():
-        breakdown = unit_breakdown(campaign, report.unit)
     return {
-        # Sums of the unit's published activities, shown against what the report holds (the reporter decides).
-        "suggested": activity_suggested_figures(campaign, report.unit, definition=definition)
-        if participant and participant.fills_statistics
-        else {},
+        # What the apps above reporting add to the page (reporting.extensions): the sums of the unit's published
+        # activities against what the report holds, what a unit with sub-units reports upward.
+        **entry_page_extras(campaign=campaign, unit=report.unit, participant=participant, definition=definition),
         "current": stored,
         "prefill_readonly": not report.is_editable,
-        "breakdown": breakdown,
-        "breakdown_figures": definition.number_figures if breakdown else [],
         "campaign": campaign,
         "unit": report.unit,
         "report": report,

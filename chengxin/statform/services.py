@@ -11,6 +11,7 @@ from chengxin.core.errors import DomainError, FieldError
 from chengxin.statform.formspec import FormSpecError, validate_spec
 from chengxin.statform.formtext import FIELD, spec_error, spec_from_toml
 from chengxin.statform.models import Figure, FigureKind, Row, Rule, StatForm, form_changed
+from chengxin.units.capabilities import Action, can
 
 
 @transaction.atomic
@@ -150,7 +151,7 @@ def form_edit(*, campaign: Campaign, text: str, acting_user=None) -> StatForm:
 
     `acting_user` is the national administrator on the web; None for `chengxin form-load` (the operator at the
     server's console, recorded as the system in the audit log)."""
-    if acting_user is not None and not acting_user.is_national_admin:
+    if acting_user is not None and not can(acting_user, Action.MANAGE_CAMPAIGN):
         raise DomainError(_("只有国家管理员可以修改统计表"), status=403)
     if form_has_submissions(campaign):
         raise DomainError(_("已有单位报送了%(year)s年的统计表，统计表不能再修改") % {"year": campaign.year}, status=409)

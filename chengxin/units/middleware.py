@@ -21,7 +21,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chengxin.units.models import Role
+from chengxin.units.capabilities import NAMESPACE_OF, can
 
 LOGIN_AT = "_chengxin_login_at"
 SEEN_AT = "_chengxin_seen_at"
@@ -264,11 +264,12 @@ PUBLIC_API_URL_NAMES = frozenset(
         "api:commitment_list",
     }
 )
-ADMINISTRATOR_NAMESPACES = {
-    Role.SYSTEM_ADMIN: "admin",
-    Role.SECURITY_ADMIN: "accounts",  # accounts:security*, besides the account pages above
-    Role.AUDITOR: "audit",
-}
+
+
+def _own_namespace(user, namespace: str) -> bool:
+    """The namespace is the one an administrative capability of the account opens (capabilities.NAMESPACE_OF):
+    the Django admin, accounts:security* (besides the account pages above), the audit log."""
+    return any(ns == namespace and can(user, action) for action, ns in NAMESPACE_OF.items())
 
 
 class DutiesMiddleware:
@@ -292,7 +293,7 @@ class DutiesMiddleware:
         except Resolver404:
             return self.get_response(request)  # the 404 page
         namespace = name.split(":", 1)[0] if ":" in name else ""
-        if name in ADMINISTRATOR_URL_NAMES or namespace == ADMINISTRATOR_NAMESPACES.get(user.role):
+        if name in ADMINISTRATOR_URL_NAMES or _own_namespace(user, namespace):
             return self.get_response(request)
         if name in PUBLIC_URL_NAMES or name in PUBLIC_API_URL_NAMES:
             request.user = AnonymousUser()

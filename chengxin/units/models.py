@@ -177,6 +177,8 @@ class User(AbstractUser):
             return True
         return super().has_module_perms(app_label)
 
+    # What an account may do is said once, in units/capabilities.py; these are its common questions.
+
     @property
     def is_administrator(self) -> bool:
         """One of the three administrative roles (system, security, audit)."""
@@ -184,36 +186,40 @@ class User(AbstractUser):
 
     @property
     def is_national(self) -> bool:
-        return self.role in (Role.NATIONAL_ADMIN, Role.NATIONAL_REVIEWER)
+        """Ministry staff: sees the national pages (reviewers and the administrator)."""
+        from chengxin.units.capabilities import Action, can
+
+        return can(self, Action.VIEW_NATIONAL)
 
     @property
     def is_national_admin(self) -> bool:
-        return self.role == Role.NATIONAL_ADMIN
+        from chengxin.units.capabilities import Action, can
+
+        return can(self, Action.MANAGE_CAMPAIGN)
 
     def oversees(self, unit: Unit) -> bool:
         """True if this account's unit is above `unit` in the reporting hierarchy (a province over its cities
         and counties): it may read their reports and completeness."""
-        if self.role != Role.UNIT_REPORTER or self.unit_id is None or unit.parent_id is None:
-            return False
-        if unit.parent_id == self.unit_id:
-            return True
-        parent = unit.parent
-        return parent.parent_id is not None and parent.parent_id == self.unit_id
+        return unit.pk != self.unit_id and not self.is_national and self.reads(unit)
 
     def reviews(self, unit: Unit) -> bool:
         """True if this account reviews (returns, accepts) `unit`'s reports: the ministry reviews the units
         that report to it directly; a unit with sub-units reviews its direct sub-units."""
-        if unit.parent_id is None:
-            return self.is_national
-        return self.role == Role.UNIT_REPORTER and self.unit_id == unit.parent_id
+        from chengxin.units.capabilities import Action, can
+
+        return can(self, Action.REVIEW_REPORT, unit)
 
     def reads(self, unit: Unit) -> bool:
         """True if this account may read `unit`'s report: its own, the ministry, or a unit above it."""
-        return self.is_national or self.reports_for(unit) or self.oversees(unit)
+        from chengxin.units.capabilities import Action, can
+
+        return can(self, Action.READ_REPORT, unit)
 
     def reports_for(self, unit: Unit) -> bool:
         """True if this account fills in the given unit's report."""
-        return self.role == Role.UNIT_REPORTER and self.unit_id is not None and self.unit_id == unit.pk
+        from chengxin.units.capabilities import Action, can
+
+        return can(self, Action.FILL_REPORT, unit)
 
 
 class ApprovalKind(models.TextChoices):

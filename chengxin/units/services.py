@@ -21,6 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from chengxin.audit.models import Outcome
 from chengxin.audit.services import audit_record
 from chengxin.core.errors import DomainError, FieldError
+from chengxin.units.capabilities import Action, can
 from chengxin.units.models import (
     ADMIN_ROLES,
     PROVINCIAL_KINDS,
@@ -196,7 +197,7 @@ def totp_verify(*, user: User, token: str) -> Verification:
 def _check_security_admin(*, user: User, acting_user: User) -> None:
     """Only a security administrator (or a superuser on a developer's machine) acts, never on their own account
     (another security administrator does that) and never on a superuser's."""
-    if not (acting_user.role == Role.SECURITY_ADMIN or acting_user.is_superuser):
+    if not (can(acting_user, Action.MANAGE_SECURITY) or acting_user.is_superuser):
         raise DomainError(_("只有安全管理员可以执行此操作"), status=403)
     if user.pk == acting_user.pk:
         raise DomainError(_("不能对自己的账号执行此操作，请由另一位安全管理员处理"), status=403)
@@ -368,7 +369,7 @@ def role_grant_request(*, user: User, role: str, unit: Unit | None, acting_user:
 
 
 def _check_approver(approval: Approval, acting_user: User) -> None:
-    if not (acting_user.role == Role.SECURITY_ADMIN or acting_user.is_superuser):
+    if not (can(acting_user, Action.MANAGE_SECURITY) or acting_user.is_superuser):
         raise DomainError(_("只有安全管理员可以批准或拒绝"), status=403)
     if approval.requested_by_id == acting_user.pk:
         raise DomainError(_("这是您自己提出的申请：须由另一位安全管理员批准（双人审批）"), status=403)

@@ -22,10 +22,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chengxin.core.errors import DomainError
-from chengxin.core.permissions import security_admin_required
 from chengxin.units import services
+from chengxin.units.capabilities import Action, can
 from chengxin.units.middleware import is_verified, password_change_reason, two_factor_required
-from chengxin.units.models import Approval, Role, User
+from chengxin.units.models import Approval, User
+from chengxin.units.permissions import security_admin_required
 from chengxin.units.selectors import (
     accounts_for_security,
     approvals_for_security,
@@ -41,11 +42,11 @@ ACCOUNTS_PER_PAGE = 50
 
 def landing_url(user) -> str:
     """Where an account starts: the administrators their own pages, everybody else the home page."""
-    if user.role == Role.SYSTEM_ADMIN:
+    if can(user, Action.MANAGE_ACCOUNTS):
         return reverse("admin:index")
-    if user.role == Role.SECURITY_ADMIN:
+    if can(user, Action.MANAGE_SECURITY):
         return reverse("accounts:security")
-    if user.role == Role.AUDITOR:
+    if can(user, Action.READ_AUDIT):
         return reverse("audit:list")
     return reverse("home")
 

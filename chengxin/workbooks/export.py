@@ -25,6 +25,7 @@ from openpyxl.worksheet.dimensions import ColumnDimension
 from openpyxl.worksheet.worksheet import Worksheet
 
 from chengxin.analytics.selectors import split_methods
+from chengxin.core.spreadsheets import neutralise
 from chengxin.statform.definition import FigureDef, FormDefinition
 from chengxin.workbooks.template import FIRST_ROW as TEMPLATE_FIRST_ROW
 from chengxin.workbooks.template import Columns, build_template
@@ -46,22 +47,6 @@ CSV_COLUMNS = ("campaign", "unit_code", "unit_name", "figure_code", "figure_labe
 TITLE_ROW, GROUP_ROW, NAME_ROW, CODE_ROW, FIRST_ROW = 1, 2, 3, 4, 5
 # Unit columns per printed page (A4 landscape at a readable size); the label columns repeat on every page.
 UNITS_PER_PAGE = 20
-
-# What makes Excel, LibreOffice or WPS read a cell as a formula (or a DDE command): = + - @, their full-width
-# forms (which an IME may turn into the ASCII ones), and a tab or carriage return in front (OWASP "CSV injection").
-_FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
-_CONTROL_STARTS = ("\t", "\r")
-
-
-def neutralise(value):
-    """`value` made safe for a spreadsheet cell: a text that starts with = + - @ (also after leading white
-    space, or one starting with a tab or carriage return) gets a leading apostrophe, so that it is shown as
-    text; anything that is not a text (numbers, None) is returned unchanged."""
-    if not isinstance(value, str) or not value:
-        return value
-    if value.startswith(_CONTROL_STARTS) or value.lstrip().startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _text(value: object) -> str:

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from chengxin.campaigns.models import Participant
 from chengxin.campaigns.selectors import campaign_get, participant_get
 from chengxin.core.middleware import max_body
-from chengxin.core.permissions import national_required, unit_for_reader
 from chengxin.core.uploads import safe_filename
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
+from chengxin.units.permissions import national_required, unit_for_reader
 from chengxin.workbooks.jobs import staging_save
 from chengxin.workbooks.models import ImportJob
 from chengxin.workbooks.services import national_table_for

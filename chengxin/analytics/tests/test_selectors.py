@@ -13,12 +13,11 @@ from django.utils import timezone
 
 from chengxin.analytics.selectors import completeness, split_methods, totals
 from chengxin.campaigns.models import Campaign
-from chengxin.campaigns.services import campaign_load, campaign_spec
+from chengxin.campaigns.services import campaign_load, campaign_spec, participant_grant_exception
 from chengxin.conftest import VALID_FIGURES, make_docx
 from chengxin.core.errors import DomainError
 from chengxin.reporting.models import Report, Status
 from chengxin.reporting.services import (
-    participant_grant_exception,
     report_accept,
     report_get_or_start,
     report_return,

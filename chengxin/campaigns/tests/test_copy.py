@@ -9,11 +9,10 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from chengxin.campaigns.models import Campaign
-from chengxin.campaigns.services import campaign_copy
+from chengxin.campaigns.services import campaign_copy, participant_grant_exception
 from chengxin.conftest import CONTRACT_FIGURE_CODES
 from chengxin.core.errors import DomainError
 from chengxin.reporting.models import Report
-from chengxin.reporting.services import participant_grant_exception
 from chengxin.statform.formtext import spec_to_toml
 from chengxin.statform.services import form_as_spec, form_edit
 from chengxin.units.models import Unit

@@ -7,9 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from chengxin.campaigns.models import Campaign, FocusArea, Participant, PlanActivity, Requirement
-from chengxin.campaigns.services import campaign_set_dates
+from chengxin.campaigns.services import campaign_set_dates, participant_grant_exception
 from chengxin.conftest import CONTRACT_FIGURE_CODES
-from chengxin.reporting.services import participant_grant_exception
 from chengxin.statform.models import Figure, Row, Rule
 from chengxin.units.models import Role, Unit, UnitKind
 from chengxin.units.tests.factories import UserFactory

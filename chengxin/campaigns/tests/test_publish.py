@@ -4,8 +4,8 @@ settings page): a snapshot of the accepted reports' totals, by the national admi
 import pytest
 from django.urls import reverse
 
+from chengxin.analytics.services import campaign_publish_totals, campaign_unpublish_totals
 from chengxin.campaigns.models import Campaign
-from chengxin.campaigns.services import campaign_publish_totals, campaign_unpublish_totals
 from chengxin.conftest import figures_times, submitted_report
 from chengxin.core.errors import DomainError
 from chengxin.reporting import services as reporting
@@ -14,8 +14,8 @@ from chengxin.units.models import Unit
 pytestmark = pytest.mark.django_db
 
 SETTINGS = reverse("campaigns:settings", kwargs={"year": 2020})
-PUBLISH = reverse("campaigns:publish_totals", kwargs={"year": 2020})
-UNPUBLISH = reverse("campaigns:unpublish_totals", kwargs={"year": 2020})
+PUBLISH = reverse("analytics:publish_totals", kwargs={"year": 2020})
+UNPUBLISH = reverse("analytics:unpublish_totals", kwargs={"year": 2020})
 
 
 @pytest.fixture(autouse=True)

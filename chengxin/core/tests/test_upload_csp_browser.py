@@ -12,7 +12,7 @@ from ninja import NinjaAPI, Swagger
 
 import chengxin.urls
 from chengxin.activities.tests import factories as activities
-from chengxin.campaigns.services import campaign_publish_totals
+from chengxin.analytics.services import campaign_publish_totals
 from chengxin.conftest import (
     PASSWORD,
     VALID_FIGURES,

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_published_totals_read_well_on_a_phone(browser, live_server, settings):
-    from chengxin.campaigns.services import campaign_publish_totals
+    from chengxin.analytics.services import campaign_publish_totals
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     campaign = campaign_load(year=2020)

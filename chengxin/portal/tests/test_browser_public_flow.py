@@ -30,8 +30,8 @@ def test_offline_activity_needs_a_plan_then_shows_publicly_and_a_commitment_is_f
     page.fill("#end_date", "2020-10-12")
     page.fill("#region_code", "440100")
     page.check("input[name=mode][value=offline]")
-    page.fill("#sessions", "2")
-    page.fill("#attendance", "600")
+    page.fill("#meeting_sessions", "2")
+    page.fill("#meeting_attendance", "600")
     with page.expect_navigation():
         page.get_by_role("button", name="保存为草稿").click()
     expect(page.locator("h1")).to_contain_text("诚信兴商进社区广州站")

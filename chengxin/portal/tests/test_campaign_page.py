@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from chengxin.analytics.services import campaign_publish_totals, campaign_unpublish_totals
 from chengxin.campaigns.models import Campaign
-from chengxin.campaigns.services import campaign_copy, campaign_publish_totals, campaign_unpublish_totals
+from chengxin.campaigns.services import campaign_copy
 from chengxin.conftest import figures_times, submitted_report
 from chengxin.reporting import services as reporting
 from chengxin.units.models import Unit

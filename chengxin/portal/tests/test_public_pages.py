@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chengxin.activities.models import Activity
-from chengxin.campaigns.services import campaign_publish_totals
+from chengxin.analytics.services import campaign_publish_totals
 from chengxin.conftest import figures_times, submitted_report
-from chengxin.portal.cache import portal_cache_bump
+from chengxin.core.public_cache import portal_cache_bump
 from chengxin.reporting import services as reporting
 from chengxin.units.models import Unit
 

@@ -32,7 +32,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLResolver, get_resolver, reverse
 
-from chengxin.activities.models import Activity, ActivityPhoto
+from chengxin.activities.models import Activity, ActivityOutputValue, ActivityPhoto
 from chengxin.audit.middleware import auditor_may_post
 from chengxin.campaigns.models import Campaign, Participant
 from chengxin.commitments.models import Commitment
@@ -656,7 +656,7 @@ ROUTES = [
         "campaigns:form", YEAR, "POST", _expect(alice=404, bob=404, carol=404, dave=422), _form_post, state="submitted"
     ),
     Route(
-        "campaigns:publish_totals",
+        "analytics:publish_totals",
         YEAR,
         "POST",
         _expect(alice=404, bob=404, carol=404, dave=302),
@@ -664,7 +664,7 @@ ROUTES = [
         changes_for=frozenset({"dave"}),
     ),
     Route(
-        "campaigns:unpublish_totals",
+        "analytics:unpublish_totals",
         YEAR,
         "POST",
         _expect(alice=404, bob=404, carol=404, dave=302),
@@ -746,7 +746,6 @@ def beijing_draft(campaign, beijing_report, bob, alice, dave):
 
 def _bobs_activity(campaign, bob) -> None:
     from chengxin.activities import services as activity_services
-    from chengxin.activities.models import Activity, ActivityPhoto
     from chengxin.activities.tests.factories import JPEG, PLAN_TEXT, raw, upload
 
     activity = activity_services.activity_create(
@@ -757,6 +756,7 @@ def _bobs_activity(campaign, bob) -> None:
         plan_file=SimpleUploadedFile("方案.pdf", make_pdf()),
     )
     Activity.objects.filter(pk=activity.pk).update(id=9001)
+    ActivityOutputValue.objects.filter(activity_id=activity.pk).update(activity_id=9001)
     activity = Activity.objects.get(pk=9001)
     photo = activity_services.activity_add_photo(
         activity=activity, uploaded_file=upload("x.jpg", JPEG), acting_user=bob
@@ -803,6 +803,7 @@ def _snapshot() -> dict:
         "notices": sorted(Notice.objects.values_list("unit__code", "kind", "read_at")),
         "reminders": Reminder.objects.count(),
         "activities": sorted(Activity.objects.values_list("pk", "status", "title", "published_at")),
+        "activity_outputs": sorted(ActivityOutputValue.objects.values_list("activity_id", "code", "value")),
         "photos": sorted(ActivityPhoto.objects.values_list("pk", flat=True)),
         "commitments": sorted(Commitment.objects.values_list("pk", "status", "reject_reason", "withdraw_reason")),
         "cases": sorted(Case.objects.values_list("pk", "status", "title", "published_at")),
@@ -852,7 +853,7 @@ def test_every_url_for_every_persona(client, people, beijing_draft, persona):
             if route.state in ("accepted", "published"):
                 services.report_accept(report=Report.objects.get(unit__code="110000"), acting_user=people["carol"])
             if route.state == "published":
-                from chengxin.campaigns.services import campaign_publish_totals
+                from chengxin.analytics.services import campaign_publish_totals
 
                 campaign_publish_totals(campaign=Campaign.objects.get(year=2020), acting_user=people["dave"])
             before = _snapshot()
@@ -935,3 +936,35 @@ def test_unknown_unit_or_year_is_404(client, alice, carol):
     assert client.get(reverse("analytics:totals", kwargs={"year": 1999})).status_code == 404
     # A body that is not expected to report this year (the organiser itself) has no report page.
     assert client.get(reverse("reporting:review", kwargs={"year": 2020, "unit_code": "MOFCOM"})).status_code == 404
+
+
+def test_the_table_agrees_with_the_capability_table(people):
+    """The expectations above are what units/capabilities.py says: the personas a kind of page lets in are
+    exactly those whose role has its action for Beijing's unit (a change of either side alone fails here)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from chengxin.units.capabilities import Action, can
+    from chengxin.units.models import Unit
+
+    beijing = Unit.objects.get(code="110000")
+    accounts = {name: (user or AnonymousUser()) for name, user in people.items()}
+
+    def allowed(expectation: dict) -> set[str]:
+        return {name for name, outcome in expectation.items() if outcome == 200}
+
+    def able(action: Action, unit=None) -> set[str]:
+        return {name for name, user in accounts.items() if can(user, action, unit)}
+
+    assert allowed(UNIT_PAGE) == able(Action.FILL_REPORT, beijing) == {"bob"}
+    assert allowed(READ_PAGE) == able(Action.READ_REPORT, beijing) == {"bob", "carol", "dave"}
+    assert allowed(NATIONAL_PAGE) == able(Action.VIEW_NATIONAL) == {"carol", "dave"}
+    assert allowed(ADMIN_PAGE) == able(Action.MANAGE_CAMPAIGN) == {"dave"}
+    assert allowed(AUDIT_PAGE) == able(Action.READ_AUDIT) == {"ivan"}
+    assert allowed(SECURITY_PAGE) == able(Action.MANAGE_SECURITY) == {"secadmin"}
+    assert allowed(_expect(alice=404, bob=404, carol=404, dave=404, admins=ON_ADMIN)) == able(Action.MANAGE_ACCOUNTS)
+    assert allowed(API_REVIEW) == able(Action.REVIEW_REPORT, beijing) == {"carol", "dave"}
+    assert allowed(API_UNIT_WRITE) == able(Action.FILL_REPORT, beijing)
+    # A province reads and reviews its cities, not another province's.
+    guangzhou = Unit.objects.get(code="440100")
+    assert able(Action.REVIEW_REPORT, guangzhou) == {"alice"}
+    assert able(Action.READ_REPORT, guangzhou) == {"alice", "frank", "carol", "dave"}

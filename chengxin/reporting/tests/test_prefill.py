@@ -16,9 +16,9 @@ def _row(html: str, code: str) -> str:
 
 
 def test_entry_page_suggests_sums_of_published_activities_and_keeps_what_was_typed(client, campaign, alice):
-    published(campaign, alice, title="启动仪式", tv_items="1", sessions="2", attendance="600")
-    published(campaign, alice, title="进社区", tv_items="4", sessions="3", attendance="400")
-    create(campaign, alice, title="草稿活动", tv_items="50")  # a draft is not counted
+    published(campaign, alice, title="启动仪式", tv_news="1", meeting_sessions="2", meeting_attendance="600")
+    published(campaign, alice, title="进社区", tv_news="4", meeting_sessions="3", meeting_attendance="400")
+    create(campaign, alice, title="草稿活动", tv_news="50")  # a draft is not counted
     client.force_login(alice)
     url = reverse("reporting:entry", kwargs={"year": 2020, "unit_code": "440000"})
     html = client.get(url).content.decode()
@@ -31,7 +31,7 @@ def test_entry_page_suggests_sums_of_published_activities_and_keeps_what_was_typ
 
 
 def test_reviewer_sees_the_difference_between_activities_and_the_table(client, campaign, alice, carol):
-    published(campaign, alice, tv_items="5")
+    published(campaign, alice, tv_news="5")
     submitted_report(campaign, alice.unit, alice)  # the table says tv_news = 3
     client.force_login(carol)
     html = client.get(reverse("reporting:review", kwargs={"year": 2020, "unit_code": "440000"})).content.decode()
@@ -41,7 +41,7 @@ def test_reviewer_sees_the_difference_between_activities_and_the_table(client, c
 
 
 def test_a_unit_without_published_activities_gets_no_suggestion_table(client, campaign, alice, carol):
-    create(campaign, alice, tv_items="5")  # a draft only
+    create(campaign, alice, tv_news="5")  # a draft only
     submitted_report(campaign, alice.unit, alice)
     client.force_login(carol)
     html = client.get(reverse("reporting:review", kwargs={"year": 2020, "unit_code": "440000"})).content.decode()

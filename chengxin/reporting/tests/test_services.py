@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chengxin.campaigns.models import Campaign, Participant
+from chengxin.campaigns.services import participant_grant_exception
 from chengxin.conftest import PASSWORD, VALID_FIGURES, VALID_VALUES, make_docx, make_pdf
 from chengxin.core.errors import ConflictError, DomainError, LockedError, TransitionError
 from chengxin.reporting import services
@@ -492,7 +493,7 @@ def test_a_per_unit_lock_override_lets_that_unit_work_again(
     with pytest.raises(LockedError):
         _save(report, alice, version=report.version)
 
-    services.participant_grant_exception(
+    participant_grant_exception(
         campaign=campaign,
         unit=report.unit,
         deadline=None,
@@ -519,19 +520,19 @@ def test_only_the_national_administrator_grants_exceptions_and_with_a_reason(cam
     later = _today() + dt.timedelta(days=7)
     for user in (carol, alice):
         with pytest.raises(DomainError) as exc:
-            services.participant_grant_exception(
+            participant_grant_exception(
                 campaign=campaign, unit=unit, deadline=later, lock_date=later, reason="延期", acting_user=user
             )
         assert exc.value.message.startswith("只有国家管理员可以")
         assert exc.value.status == 403
     with pytest.raises(DomainError) as exc:
-        services.participant_grant_exception(
+        participant_grant_exception(
             campaign=campaign, unit=unit, deadline=later, lock_date=later, reason="  ", acting_user=dave
         )
     assert exc.value.message.startswith("请填写") and "原因" in exc.value.message
     assert [e.field for e in exc.value.errors] == ["reason"]
     with pytest.raises(DomainError) as exc:
-        services.participant_grant_exception(
+        participant_grant_exception(
             campaign=campaign,
             unit=unit,
             deadline=later,
@@ -560,7 +561,7 @@ def test_an_exception_never_leaves_a_unit_locked_before_its_deadline(
         _set_campaign_dates(campaign, deadline=_today() + dt.timedelta(days=10), lock_date=None)
     unit = guangdong_report.unit
     try:
-        participant = services.participant_grant_exception(
+        participant = participant_grant_exception(
             campaign=campaign,
             unit=unit,
             deadline=None if deadline_days is None else _today() + dt.timedelta(days=deadline_days),

@@ -1,4 +1,5 @@
-"""Authorisation as small decorators; views that take a unit's identifiers also check ownership."""
+"""Authorisation for views: decorators over the capability table (units/capabilities.py); views that take a
+unit's identifiers also check the unit is in the account's scope."""
 
 from functools import wraps
 
@@ -6,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from chengxin.units.models import Role, Unit
+from chengxin.units.capabilities import Action, can
+from chengxin.units.models import Unit
 
 
 def role_required(test):
@@ -26,16 +28,22 @@ def role_required(test):
     return decorator
 
 
-national_required = role_required(lambda user: user.is_national)  # ministry reviewers and administrators
-national_admin_required = role_required(lambda user: user.is_national_admin)
-auditor_required = role_required(lambda user: user.role == Role.AUDITOR)
-security_admin_required = role_required(lambda user: user.role == Role.SECURITY_ADMIN)
+def capability_required(action: Action):
+    """A view decorator: accounts whose role has `action` in the capability table (whatever its unit scope;
+    the view checks the unit)."""
+    return role_required(lambda user: can(user, action))
+
+
+national_required = capability_required(Action.VIEW_NATIONAL)  # ministry reviewers and administrators
+national_admin_required = capability_required(Action.MANAGE_CAMPAIGN)
+auditor_required = capability_required(Action.READ_AUDIT)
+security_admin_required = capability_required(Action.MANAGE_SECURITY)
 
 
 def unit_for_reporter(request, unit_code: str) -> Unit:
     """The unit named in the URL, if the signed-in account reports for it; 404 otherwise (no IDOR)."""
     unit = get_object_or_404(Unit, code=unit_code)
-    if not request.user.reports_for(unit):
+    if not can(request.user, Action.FILL_REPORT, unit):
         raise Http404
     return unit
 
@@ -44,6 +52,6 @@ def unit_for_reader(request, unit_code: str) -> Unit:
     """The unit named in the URL, if the account reports for it, is above it in the reporting hierarchy,
     or is ministry staff; 404 otherwise."""
     unit = get_object_or_404(Unit.objects.select_related("parent"), code=unit_code)
-    if not request.user.reads(unit):
+    if not can(request.user, Action.READ_REPORT, unit):
         raise Http404
     return unit

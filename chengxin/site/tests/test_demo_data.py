@@ -13,10 +13,10 @@ from chengxin.conftest import VALID_FIGURES
 from chengxin.core.errors import DomainError
 from chengxin.reporting.models import FigureValue, Report, ReportEvent, Status
 from chengxin.reporting.services import report_save_draft
+from chengxin.site.demo_data import DEMO_MARK, demo_data_reset, parse_years
 from chengxin.statform.selectors import form_definition
 from chengxin.statform.validation import check_values
 from chengxin.units.demo import DEMO_PASSWORD
-from chengxin.units.demo_data import DEMO_MARK, demo_data_reset, parse_years
 from chengxin.units.models import PROVINCIAL_KINDS, Unit, UnitKind, User
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from chengxin.core.errors import DomainError
+from chengxin.site.demo_data import DEMO_MARK, demo_data_create, parse_years
 from chengxin.units.demo import DEMO_TWO_FACTOR_HINT
-from chengxin.units.demo_data import DEMO_MARK, demo_data_create, parse_years
 from chengxin.units.models import UnitKind
 
 

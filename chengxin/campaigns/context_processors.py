@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from chengxin.campaigns.selectors import campaign_current
+
 
 def navigation(request):
     """What the header needs on every page."""
-    from chengxin.campaigns.selectors import campaign_current
-
     user = getattr(request, "user", None)
     has_sub_units = bool(
         user is not None

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from chengxin.campaigns.models import Campaign, Participant
+from chengxin.core.generations import generations
 from chengxin.core.numbers import format_number, normalise
 from chengxin.reporting.models import FigureValue, Report, Status
 from chengxin.statform.models import Figure, FigureKind
@@ -93,10 +94,26 @@ def _counted_values(campaign: Campaign, scope: str, under: Unit | None = None):
 ROLLUP_CACHE_SECONDS = 300
 
 
+# How long a data stamp is kept. Writes through the models make the kept one unreachable at once (generations
+# "campaign-data:<id>" and "units", bumped by the reporting, campaign and unit apps); the lifetime only bounds
+# how late a write by another process is seen when the cache is not shared (core.generations).
+STAMP_SECONDS = 30
+
+
 def data_stamp(campaign: Campaign) -> str:
     """A short string that changes whenever the campaign's counted figures may have changed: its reports
     (count; sum of versions, which every write bumps whatever the clocks of several app servers say; latest
-    change), its participants (count, how many fill the table) and the units' hierarchy. One statement."""
+    change), its participants (count, how many fill the table) and the units' hierarchy. One statement, run
+    again only when a write bumped the campaign's generations (or after STAMP_SECONDS)."""
+    key = f"chengxin:stamp:{campaign.pk}:{generations(f'campaign-data:{campaign.pk}', 'units')}"
+    stamp = cache.get(key)
+    if stamp is None:
+        stamp = _data_stamp_query(campaign)
+        cache.set(key, stamp, STAMP_SECONDS)
+    return stamp
+
+
+def _data_stamp_query(campaign: Campaign) -> str:
     report, participant, unit = (m._meta.db_table for m in (Report, Participant, Unit))
     # Table names come from the models, the one value is a parameter: nothing from outside reaches the SQL.
     sql = (

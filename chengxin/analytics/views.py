@@ -35,7 +35,7 @@ from chengxin.core.inputs import ascii_int
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
 from chengxin.units.permissions import national_admin_required, national_required
-from chengxin.units.selectors import unit_resolve
+from chengxin.units.selectors import unit_has_sub_units, unit_resolve
 
 
 @require_GET
@@ -171,7 +171,7 @@ def dashboard_unit(request, year: int, unit_code: str):
     if not request.user.reads(unit):
         raise Http404
     campaign = campaign_get(year)
-    if not unit.children.exists():
+    if not unit_has_sub_units(unit.pk):
         return redirect("reporting:review", year=year, unit_code=unit.code)
     definition, filters = _dashboard_filters(request, campaign)
     stamp = data_stamp(campaign)

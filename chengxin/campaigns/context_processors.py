@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from chengxin.campaigns.selectors import campaign_current
+from chengxin.units.selectors import unit_has_sub_units
 
 
 def navigation(request):
@@ -12,7 +13,7 @@ def navigation(request):
         and user.is_authenticated
         and user.unit_id
         and not user.is_national
-        and user.unit.children.exists()
+        and unit_has_sub_units(user.unit_id)
     )
     return {
         "user_has_sub_units": has_sub_units,

@@ -1,13 +1,21 @@
 """Reads of campaigns."""
 
+from django.core.cache import cache
 from django.http import Http404
 
 from chengxin.campaigns.models import Campaign, Participant
+from chengxin.core.generations import generations
 
 
 def campaign_current() -> Campaign | None:
-    """The newest campaign."""
-    return Campaign.objects.order_by("-year").first()
+    """The newest campaign (the header shows it on every page): read through the cache, generation "campaigns"
+    (bumped by every Campaign save). A read-only copy: write through the services, which read it again."""
+    key = f"chengxin:campaign-current:{generations('campaigns')}"
+    found = cache.get(key, False)
+    if found is False:
+        found = Campaign.objects.order_by("-year").first()
+        cache.set(key, found, 300)
+    return found
 
 
 def campaign_get(year: int) -> Campaign:

@@ -34,6 +34,8 @@ from django.core.files.storage import default_storage
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
+from chengxin.core.generations import generation_bump
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 DB_MEMBERS = {"sqlite": "database/chengxin.sqlite3", "postgresql": "database/chengxin.pgdump"}
@@ -593,4 +595,5 @@ def backup_restore(*, archive: Path, force: bool = False, say: Callable[[str], N
             result.problems.append(
                 f"{label}：备份中 {entry['rows']} 行，恢复后 {after if after is not None else '无此表'}"
             )
+    generation_bump("all")  # every cached read derived from the data (core.generations) is stale now
     return result

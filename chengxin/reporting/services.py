@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from chengxin.audit.services import audit_deferred
 from chengxin.campaigns.models import Campaign, Participant, is_late, is_locked
 from chengxin.core.errors import ConflictError, DomainError, FieldError, LockedError, TransitionError
+from chengxin.core.generations import generation_bump
 from chengxin.core.inputs import MAX_TEXT
 from chengxin.core.numbers import format_number
 from chengxin.core.uploads import check_document
@@ -144,6 +145,7 @@ def _bump_version(report: Report, expected: int | None) -> None:
         )
     # Every caller holds the row's lock (`_lock`), which read the version just before.
     report.version += 1
+    generation_bump(f"campaign-data:{report.campaign_id}")  # update() sends no signal: say it here
 
 
 def _log(report: Report, user: User, action: str, old: str, new: str, *, reason: str = "", changes=None) -> None:

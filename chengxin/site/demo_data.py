@@ -37,6 +37,7 @@ from chengxin.audit.services import audit_summarised
 from chengxin.campaigns.models import Campaign, Participant, is_late
 from chengxin.campaigns.services import campaign_copy, campaign_load
 from chengxin.core.errors import DomainError
+from chengxin.core.generations import generation_bump
 from chengxin.core.numbers import format_number
 from chengxin.reporting.models import Action, FigureValue, Report, ReportEvent, Status
 from chengxin.statform.models import Figure, FigureKind
@@ -701,6 +702,7 @@ def demo_data_reset() -> dict[str, int]:
     for user in system:
         if not ReportEvent.objects.filter(actor=user).exists() and not Report.objects.filter(reviewed_by=user).exists():
             user.delete()
+    generation_bump("all")  # bulk writes send no signals: every cached read derived from the data is stale
     return removed
 
 
@@ -784,6 +786,7 @@ def demo_data_create(
         result.events += counts[2]
     if settings.CHENGXIN_DEMO_ACCOUNTS:
         result.accounts = demo_accounts_ensure() + _hierarchy_accounts(by_code)
+    generation_bump("all")  # bulk writes send no signals: every cached read derived from the data is stale
     return result
 
 

@@ -5,9 +5,11 @@ import unicodedata
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from chengxin.core.generations import generations
 from chengxin.units.models import Unit, User
 
 # A department's own suffix after the region's name: 广东省商务厅, 大连市商务局, 上海市商务委员会 …
@@ -120,3 +122,16 @@ def unit_resolve(text: str, units: list[Unit] | UnitNames | None = None) -> Unit
     for candidate in candidates:
         matches.update(units.by_name.get(candidate, {}))
     return next(iter(matches.values())) if len(matches) == 1 else None
+
+
+def unit_has_sub_units(unit_id: int | None) -> bool:
+    """True if a unit has units under it (the header's 下级单位 entry, a drill-down). Read through the cache: it
+    is asked on every page and the hierarchy changes rarely (generation "units", bumped by every Unit save)."""
+    if unit_id is None:
+        return False
+    key = f"chengxin:has-sub-units:{unit_id}:{generations('units')}"
+    found = cache.get(key)
+    if found is None:
+        found = Unit.objects.filter(parent_id=unit_id).exists()
+        cache.set(key, found, 300)
+    return found

@@ -1,7 +1,7 @@
 """Reads of the activity registry: a unit's list, a lead body's view across units, the public list, and the
 sums that pre-fill a unit's statistics table."""
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.http import Http404
 
 from chengxin.activities.models import Activity, ActivityOutputValue, ActivityStatus
@@ -125,14 +125,6 @@ def activities_published(campaign: Campaign) -> QuerySet[Activity]:
     )
 
 
-def activities_published_by_province(campaign: Campaign) -> dict[str, int]:
-    """For the public map: number of published activities per two-digit province prefix."""
-    counts: dict[str, int] = {}
-    for code in activities_published(campaign).values_list("region_code", flat=True):
-        counts[code[:2]] = counts.get(code[:2], 0) + 1
-    return counts
-
-
 def activity_outputs(activity: Activity) -> dict[str, int]:
     """The activity's stored outputs by figure code (zeros are not stored: a missing code is 0). Uses the
     prefetched rows when the query prefetched `outputs`."""
@@ -184,16 +176,6 @@ def activity_suggested_figures(campaign: Campaign, unit: Unit, *, definition=Non
         .order_by()
     )
     return {code: int(sums.get(code) or 0) for code in codes}
-
-
-def activity_counts(campaign: Campaign, unit: Unit) -> dict[str, int]:
-    """How many of the unit's activities are in each status (for the list page's header)."""
-    rows = Activity.objects.filter(campaign=campaign, unit=unit).aggregate(
-        draft=Count("pk", filter=Q(status=ActivityStatus.DRAFT)),
-        published=Count("pk", filter=Q(status=ActivityStatus.PUBLISHED)),
-        withdrawn=Count("pk", filter=Q(status=ActivityStatus.WITHDRAWN)),
-    )
-    return rows
 
 
 def prefill_rows(definition, suggested: dict[str, int], current: dict) -> list[dict]:

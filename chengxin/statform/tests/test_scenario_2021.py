@@ -187,3 +187,27 @@ def test_2020_stays_as_it_was(client, campaign, year_2021, spec_2020, carol):
     client.force_login(carol)
     media = client.get(reverse("analytics:dashboard", kwargs={"year": 2020})).context["media"]
     assert [g["label"] for g in media["groups"]] == ["传统媒介", "新媒介"]
+
+
+def test_activities_record_the_new_figure_and_pre_fill_it(client, year_2021, alice, guangdong):
+    from chengxin.activities.selectors import activity_suggested_figures
+    from chengxin.activities.tests.factories import published
+
+    page = _page(client, alice, "activities:create", year=2021)
+    assert 'name="short_video_views"' in page and 'name="radio_broadcasts"' not in page
+    dates = {"start_date": "2021-10-10", "end_date": "2021-10-10"}
+    published(year_2021, alice, videos="2", short_video_views="3万", radio_broadcasts="9", **dates)
+    published(year_2021, alice, videos="1", short_video_views="5000", **dates)
+    suggested = activity_suggested_figures(year_2021, guangdong)
+    assert suggested["short_video_views"] == 35_000 and suggested["videos"] == 3
+    assert "radio_broadcasts" not in suggested
+    entry = _page(client, alice, "reporting:entry", year=2021, unit_code="440000")
+    assert "35,000" in entry or "35000" in entry  # the pre-fill table offers the sum against the report's value
+    # The form's new rule holds for an activity's own numbers too, said at its field.
+    from chengxin.activities.tests.factories import create
+    from chengxin.core.errors import DomainError
+
+    with pytest.raises(DomainError) as caught:
+        create(year_2021, alice, videos="0", short_video_views="100", **dates)
+    assert [e.field for e in caught.value.errors] == ["short_video_views"]
+    assert "没有发布视频时，短视频播放量应为 0" in caught.value.errors[0].message

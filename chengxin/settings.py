@@ -197,7 +197,7 @@ SESSION_SAVE_EVERY_REQUEST = False
 # `axes_reset_ip`, `axes_reset`) or in the admin under "Axes".
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "chengxin.units.backends.UnitModelBackend",  # Django's ModelBackend, the unit read with the account
 ]
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env_int("CHENGXIN_LOGIN_FAILURE_LIMIT", 5)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,13 +29,12 @@ from chengxin.analytics.selectors import (
 )
 from chengxin.analytics.services import campaign_publish_totals, campaign_unpublish_totals
 from chengxin.campaigns.models import Campaign
-from chengxin.campaigns.selectors import campaign_get
+from chengxin.campaigns.selectors import campaign_get, campaign_get_cached
 from chengxin.core.errors import DomainError
 from chengxin.core.inputs import ascii_int
 from chengxin.statform.selectors import form_definition
-from chengxin.units.models import Unit
 from chengxin.units.permissions import national_admin_required, national_required
-from chengxin.units.selectors import unit_has_sub_units, unit_resolve
+from chengxin.units.selectors import unit_by_code_cached, unit_has_sub_units, unit_resolve
 
 
 @require_GET
@@ -134,7 +133,7 @@ def dashboard_page(request, year: int):
         query = request.GET.copy()
         del query["year"]
         return redirect(reverse("analytics:dashboard", args=[other_year]) + "?" + query.urlencode())
-    campaign = campaign_get(year)
+    campaign = campaign_get_cached(year)
     definition, filters = _dashboard_filters(request, campaign)
     stamp = data_stamp(campaign)
     page_path = reverse("analytics:dashboard", args=[year]) + "?" + filters.query()
@@ -167,10 +166,10 @@ def dashboard_page(request, year: int):
 def dashboard_unit(request, year: int, unit_code: str):
     """A unit's drill-down, for the ministry and the unit itself or a unit above it; a unit without sub-units
     has nothing to drill into and goes to its report."""
-    unit = get_object_or_404(Unit.objects.select_related("parent__parent"), code=unit_code)
-    if not request.user.reads(unit):
+    unit = unit_by_code_cached(unit_code)
+    if unit is None or not request.user.reads(unit):
         raise Http404
-    campaign = campaign_get(year)
+    campaign = campaign_get_cached(year)
     if not unit_has_sub_units(unit.pk):
         return redirect("reporting:review", year=year, unit_code=unit.code)
     definition, filters = _dashboard_filters(request, campaign)
@@ -210,7 +209,7 @@ def dashboard_unit(request, year: int, unit_code: str):
 @national_required
 def map_data(request, year: int):
     """The map's provinces with the chosen figure, as JSON: [{code, region_code, name, value, url}]."""
-    campaign = campaign_get(year)
+    campaign = campaign_get_cached(year)
     _definition, filters = _dashboard_filters(request, campaign)
     return JsonResponse(
         dashboard.map_items(campaign, figure=filters.figure, scope=filters.scope),

@@ -18,6 +18,17 @@ def campaign_current() -> Campaign | None:
     return found
 
 
+def campaign_get_cached(year: int) -> Campaign:
+    """`campaign_get` read through the cache (generation "campaigns", bumped by every Campaign save), for pages
+    that only read the campaign (the dashboards). A read-only copy: write through the services."""
+    key = f"chengxin:campaign:{generations('campaigns')}:{year}"
+    campaign = cache.get(key)
+    if campaign is None:
+        campaign = campaign_get(year)
+        cache.set(key, campaign, 300)
+    return campaign
+
+
 def campaign_get(year: int) -> Campaign:
     campaign = Campaign.objects.filter(year=year).first()
     if campaign is None:

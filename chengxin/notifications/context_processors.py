@@ -11,6 +11,6 @@ def unread_notices(request):
     def count() -> int:
         if user is None or not user.is_authenticated:
             return 0
-        return notices_unread_count(user.unit)
+        return notices_unread_count(user.unit_id)  # the id: no query for the unit itself
 
     return {"unread_notice_count": SimpleLazyObject(count)}

@@ -1,8 +1,10 @@
 """Reads of notices, and who is to be reminded."""
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from chengxin.campaigns.models import Campaign, Participant
+from chengxin.core.generations import generations
 from chengxin.notifications.models import Notice
 from chengxin.reporting.models import Report, Status
 from chengxin.units.models import Role, Unit, User
@@ -17,10 +19,18 @@ def notices_for_unit(unit: Unit | None) -> QuerySet[Notice]:
     return Notice.objects.filter(unit=unit).select_related("campaign").order_by("-created_at", "-pk")
 
 
-def notices_unread_count(unit: Unit | None) -> int:
-    if unit is None:
+def notices_unread_count(unit: Unit | int | None) -> int:
+    """The unit's unread notices (the header's badge on every page): read through the cache, generation
+    "notices:<unit id>" (bumped by every Notice save or delete and by marking all read)."""
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
+    if unit_id is None:
         return 0
-    return Notice.objects.filter(unit=unit, read_at=None).count()
+    key = f"chengxin:notices-unread:{unit_id}:{generations(f'notices:{unit_id}')}"
+    count = cache.get(key)
+    if count is None:
+        count = Notice.objects.filter(unit_id=unit_id, read_at=None).count()
+        cache.set(key, count, 300)
+    return count
 
 
 def unit_email_addresses(unit: Unit) -> list[str]:

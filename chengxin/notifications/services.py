@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from chengxin.audit.services import audit_record
 from chengxin.campaigns.models import Campaign, Participant
 from chengxin.core.errors import DomainError, FieldError
+from chengxin.core.generations import generation_bump
 from chengxin.notifications.models import Notice, NoticeKind, Reminder
 from chengxin.notifications.selectors import (
     campaigns_with_open_deadlines,
@@ -376,6 +377,7 @@ def notices_mark_all_read(*, unit: Unit, acting_user: User) -> int:
     if acting_user.unit_id is None or acting_user.unit_id != unit.pk:
         raise DomainError(_("只能处理本单位的通知"), status=404)
     count = Notice.objects.filter(unit=unit, read_at=None).update(read_at=timezone.now())
+    generation_bump(f"notices:{unit.pk}")  # the header's unread count (an update() sends no signal)
     if count:  # a queryset update sends no signal: the audit row is written here
         audit_record(
             action="notices_mark_read",

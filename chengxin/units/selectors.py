@@ -135,3 +135,14 @@ def unit_has_sub_units(unit_id: int | None) -> bool:
         found = Unit.objects.filter(parent_id=unit_id).exists()
         cache.set(key, found, 300)
     return found
+
+
+def unit_by_code_cached(code: str) -> Unit | None:
+    """A unit with its parent and grandparent (a drill-down's breadcrumb and scope check), read through the cache
+    under generation "units". A read-only copy: never save it."""
+    key = f"chengxin:unit:{generations('units')}:{code}"
+    found = cache.get(key, False)
+    if found is False:
+        found = Unit.objects.select_related("parent__parent").filter(code=code).first()
+        cache.set(key, found, 300)
+    return found

@@ -36,9 +36,7 @@ def test_a_saved_report_changes_the_stamp(campaign, alice, django_capture_on_com
         ).report
     after_save = data_stamp(campaign)
     assert after_save != before
-    reporting.report_save_draft(
-        report=report, raw_values={"tv_news": "4"}, version=report.version, acting_user=alice
-    )
+    reporting.report_save_draft(report=report, raw_values={"tv_news": "4"}, version=report.version, acting_user=alice)
     assert data_stamp(campaign) != after_save  # seen before the commit too (the bump is made at once as well)
 
 

@@ -281,6 +281,19 @@ def test_province_drill_down_lists_its_cities_with_links_and_the_rollup(client, 
     assert response.context["kpi"] == {"expected": 3, "submitted": 3, "late": 0, "missing": 0}
 
 
+def test_a_drill_down_served_again_reads_only_the_session_the_account_and_the_forms_revision(
+    client, campaign, users, django_assert_max_num_queries
+):
+    """Everything else of a page seen before comes from the cache until a write bumps its generation: the data
+    stamp, the page body, the campaign, the unit, the header's campaign, sub-units and unread notices."""
+    add_cities(campaign, 2)
+    client.force_login(users["carol"])
+    assert client.get(GUANGDONG).status_code == 200
+    with django_assert_max_num_queries(3):  # session, account with its unit, form revision
+        page = client.get(GUANGDONG).content.decode()
+    assert "广东省" in page
+
+
 def test_a_unit_without_sub_units_goes_to_its_report(client, campaign, users):
     client.force_login(users["carol"])
     response = client.get("/campaigns/2020/dashboard/110000/")

@@ -157,7 +157,9 @@ class User(AbstractUser):
                 )
             )
         update_fields = kwargs.get("update_fields")
-        self.is_staff = self.is_superuser or self.role == Role.SYSTEM_ADMIN
+        from chengxin.units.capabilities import Action, can
+
+        self.is_staff = self.is_superuser or can(self, Action.MANAGE_ACCOUNTS)  # the Django admin's entrance
         if update_fields is not None and {"role", "is_superuser"} & set(update_fields):
             kwargs["update_fields"] = update_fields = {*update_fields, "is_staff"}
         if self._password is not None and not self._state.adding:

@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from chengxin.audit.models import Outcome
 from chengxin.audit.services import audit_record
 from chengxin.core.errors import DomainError, FieldError
-from chengxin.units.capabilities import Action, can
+from chengxin.units.capabilities import CAPABILITIES, Action, Scope, can
 from chengxin.units.models import (
     ADMIN_ROLES,
     PROVINCIAL_KINDS,
@@ -339,9 +339,12 @@ def password_reset_send(*, user: User, acting_user: User | None) -> str:
 def grants_business_scope(role: str, unit: Unit | None) -> bool:
     """True for what lets an account read and judge other units' reports: a national role, or the reporter of a
     unit that has sub-units (a province reviews its cities)."""
-    if role in (Role.NATIONAL_ADMIN, Role.NATIONAL_REVIEWER):
+    actions = CAPABILITIES.get(role, {})
+    scopes = {*actions.get(Action.READ_REPORT, ()), *actions.get(Action.REVIEW_REPORT, ())}
+    if scopes & {Scope.ALL, Scope.TOP}:
         return True
-    return role == Role.UNIT_REPORTER and unit is not None and Unit.objects.filter(parent=unit).exists()
+    below = {Scope.OWN_AND_BELOW, Scope.CHILDREN}
+    return bool(scopes & below) and unit is not None and Unit.objects.filter(parent=unit).exists()
 
 
 def role_change_needs_approval(*, before: User | None, role: str, unit: Unit | None) -> bool:

@@ -55,17 +55,32 @@ class Filters:
         return urlencode({k: v for k, v in values.items() if v})
 
 
+def _headline_figure(definition: FormDefinition) -> str:
+    """The map's default figure, read off the form: a figure shown per 10,000 residents, else a people count;
+    among them the one highest in the table (a summary row such as 宣传效果 › 宣传覆盖总人数 rather than a
+    medium's detail), then the first printed."""
+    depth: dict[str, int] = {}
+
+    def walk(rows, level: int) -> None:
+        for row in rows:
+            for f in row.figures:
+                depth[f.code] = level
+            walk(row.children, level + 1)
+
+    walk(definition.roots, 0)
+    numbers = definition.number_figures
+    for wanted in ([f for f in numbers if f.per_10k], [f for f in numbers if f.count == Count.PEOPLE]):
+        if wanted:
+            return min(wanted, key=lambda f: (depth.get(f.code, 99), f.order)).code
+    return ""
+
+
 def dashboard_filters(definition: FormDefinition, params: Mapping[str, str]) -> Filters:
     """The filters of a dashboard request; anything unknown falls back to the default (never an error)."""
     codes = [f.code for f in definition.number_figures]
     figure = params.get("figure", "")
     if figure not in codes:
-        # The default map: the first figure the form shows per 10,000 residents (宣传覆盖总人数 in 2020), else
-        # its first people count, else its first number.
-        ranked = [f for f in definition.number_figures if f.per_10k] + [
-            f for f in definition.number_figures if f.count == Count.PEOPLE
-        ]
-        figure = ranked[0].code if ranked else (codes[0] if codes else "")
+        figure = _headline_figure(definition) or (codes[0] if codes else "")
     kind = params.get("kind", "")
     if kind not in HEAD_KINDS:
         kind = ""

@@ -166,6 +166,7 @@ def test_totals_dashboard_and_year_over_year_follow_the_form(client, campaign, y
     media = {g["key"]: g for g in context["media"]["groups"]}
     assert [g["label"] for g in media.values()] == ["传统媒体", "新媒介"]  # the renamed group's title
     assert context["media"]["title"] == "传统媒体与新媒介"
+    assert context["filters"].figure == "people_reached"  # the summary row, not the new medium's detail
     assert "short_video_views" in {c.code for c in media["new_media"]["rows"]}
     assert {c.code for c in media["traditional_media"]["rows"]} == {"print_news", "tv_news"}
     [gd] = [r for r in context["per_10k"] if r["unit"].code == "440000"]

@@ -96,6 +96,7 @@ class Action(models.TextChoices):
     SAVE_DRAFT = "save_draft", _("保存草稿")
     UPLOAD_SUMMARY = "upload_summary", _("上传总结报告")
     SUBMIT = "submit", _("报送")
+    WITHDRAW = "withdraw", _("撤回报送")
     RETURN = "return", _("退回")
     ACCEPT = "accept", _("审核通过")
     GRANT_EXCEPTION = "grant_exception", _("单独延期")

@@ -1,4 +1,4 @@
-"""Every write to a report: save a draft, upload the summary, submit, return, accept.
+"""Every write to a report: save a draft, upload the summary, submit, withdraw, return, accept.
 
 Each function is one transaction, checks who acts and whether the lifecycle allows the step, and
 appends a ReportEvent (the report's history: who, when, old → new, why). Their audit rows are appended to the
@@ -32,6 +32,8 @@ from chengxin.reporting.signals import report_reviewed
 from chengxin.statform.definition import FormDefinition
 from chengxin.statform.selectors import form_definition
 from chengxin.statform.validation import Finding, check_values, parse_values
+from chengxin.units.capabilities import Action as Capability
+from chengxin.units.capabilities import can
 from chengxin.units.models import Unit, User
 
 # The lifecycle (DOMAIN.md): action → {from status: to status}. Anything else is refused.
@@ -43,6 +45,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         Status.RETURNED: Status.RETURNED,
     },
     Action.SUBMIT: {Status.DRAFT: Status.SUBMITTED, Status.RETURNED: Status.SUBMITTED},
+    # The unit takes back a submission that nobody has reviewed yet.
+    Action.WITHDRAW: {Status.SUBMITTED: Status.DRAFT},
     Action.RETURN: {Status.SUBMITTED: Status.RETURNED},
     Action.ACCEPT: {Status.SUBMITTED: Status.ACCEPTED},
 }
@@ -50,6 +54,14 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 _REFUSALS = {
     Status.SUBMITTED: gettext_lazy("报告已报送，正在等待审核，不能修改；如需修改请联系商务部退回"),
     Status.ACCEPTED: gettext_lazy("报告已审核通过并锁定，不能再修改"),
+}
+
+# Why a withdrawal is refused, by the report's status (only a submitted report waiting for review may be withdrawn).
+_WITHDRAW_REFUSALS = {
+    Status.NOT_STARTED: gettext_lazy("报告尚未报送，无需撤回"),
+    Status.DRAFT: gettext_lazy("报告尚未报送，无需撤回"),
+    Status.RETURNED: gettext_lazy("报告已被退回，无需撤回：请直接修改后重新报送"),
+    Status.ACCEPTED: gettext_lazy("报告已审核通过并锁定，不能撤回报送"),
 }
 
 
@@ -93,6 +105,11 @@ def _require_reporter(report: Report, user: User, *, on_behalf: bool = False) ->
     table a unit sent in another way, e.g. an emailed workbook); the history names who did it."""
     if not (user.reports_for(report.unit) or (on_behalf and user.is_national_admin)):
         raise DomainError(_("只能填报本单位的报告"), status=404)
+    return _require_unlocked(report)
+
+
+def _require_unlocked(report: Report) -> Participant:
+    """The report's unit in its campaign, if the unit's lock date (its own, or the campaign's) has not passed."""
     participant = _participant(report)
     if is_locked(timezone.now(), participant.lock_date):
         raise LockedError(
@@ -360,6 +377,47 @@ def report_submit(
         ]
     )
     _log(report, acting_user, Action.SUBMIT, old_status, new_status, reason="逾期报送" if report.late else "")
+    return report
+
+
+@transaction.atomic
+@audit_deferred()
+def report_withdraw(*, report: Report, version: int | None, acting_user: User) -> Report:
+    """The unit takes back a submission that nobody has reviewed yet: the report is a draft again, to be corrected
+    and submitted anew. Only the unit's own reporter, only while the report waits for review (a returned report is
+    already editable; an accepted one is locked), and not after the lock date.
+
+    The withdrawn submission no longer stands: its time is cleared, and so is the first submission's, so the next
+    submission is judged on time or late by itself (a unit cannot keep an early place with a placeholder). After a
+    reviewer's return, though, the first submission stays what timeliness is judged by, as it does for the
+    resubmission a return asks for. A sub-unit's report joins its parent's roll-up only once accepted, so
+    withdrawing a submitted one changes no total that the parent has sent up."""
+    if not can(acting_user, Capability.FILL_REPORT, report.unit):
+        status = 403 if acting_user.reads(report.unit) else 404  # as for a reviewer: no hint of another unit
+        raise DomainError(_("只有本单位的填报人员可以撤回报送"), status=status)
+    _require_unlocked(report)
+    report = _lock(report)
+    refusal = _WITHDRAW_REFUSALS.get(report.status)
+    if refusal:
+        raise TransitionError(str(refusal))
+    new_status = _next_status(report, Action.WITHDRAW)
+    _bump_version(report, version)
+    old_status = report.status
+    withdrawn_at = report.submitted_at
+    report.status = new_status
+    report.submitted_at = None
+    if not ReportEvent.objects.filter(report=report, action=Action.RETURN).exists():
+        report.first_submitted_at = None
+        report.late = False
+    report.save(update_fields=["status", "submitted_at", "first_submitted_at", "late", "updated_at"])
+    _log(
+        report,
+        acting_user,
+        Action.WITHDRAW,
+        old_status,
+        new_status,
+        changes=[{"withdrawn": f"{timezone.localtime(withdrawn_at):%Y-%m-%d %H:%M}"}] if withdrawn_at else [],
+    )
     return report
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chengxin.campaigns.models import is_locked
 from chengxin.campaigns.selectors import campaign_get, participant_get
 from chengxin.core.errors import ConflictError, DomainError
 from chengxin.core.inputs import ascii_int
@@ -17,7 +18,7 @@ from chengxin.core.numbers import format_number
 from chengxin.core.uploads import safe_filename
 from chengxin.reporting import services
 from chengxin.reporting.extensions import entry_page_extras
-from chengxin.reporting.models import Report
+from chengxin.reporting.models import Report, Status
 from chengxin.reporting.selectors import report_for_unit, report_history, report_values, summary_current
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
@@ -77,9 +78,16 @@ def _page_context(request, report: Report, *, raw=None, field_errors=None, expla
     stored = report_values(report)
     shown = raw if raw is not None else stored
     today = timezone.localdate()
+    # Timeliness is the first submission's (a resubmission after a return keeps it): so are the days late.
+    first_submitted_at = report.first_submitted_at or report.submitted_at
     late_days = None
-    if report.submitted_at and participant is not None:
-        late_days = (timezone.localtime(report.submitted_at).date() - participant.deadline).days
+    if first_submitted_at and participant is not None:
+        late_days = (timezone.localtime(first_submitted_at).date() - participant.deadline).days
+    # A co-organiser fills no statistics table: its page is its summary report's.
+    if participant is None or participant.fills_statistics:
+        page_title = definition.title
+    else:
+        page_title = _("%(campaign)s总结报告") % {"campaign": campaign.title}
     return {
         # What the apps above reporting add to the page (reporting.extensions): the sums of the unit's published
         # activities against what the report holds, what a unit with sub-units reports upward.
@@ -102,6 +110,11 @@ def _page_context(request, report: Report, *, raw=None, field_errors=None, expla
         "history": report_history(report)[:50] if report.pk else [],
         "deadline_passed": participant is not None and today > participant.deadline,
         "late_days": late_days,
+        "first_submitted_at": first_submitted_at,
+        "page_title": page_title,
+        "can_withdraw": report.status == Status.SUBMITTED
+        and request.user.reports_for(report.unit)
+        and not (participant is not None and is_locked(timezone.now(), participant.lock_date)),
         "form_version": report.version,
     }
 
@@ -148,6 +161,8 @@ def entry(request, year: int, unit_code: str):
     if version is None:
         raise DomainError(_("页面已过期，请刷新后重新填写"), status=400)
     action = request.POST.get("action", "save")
+    if action == "withdraw":
+        return _withdraw(request, report, version)
     saved = None
     try:
         if action == "save" or report.is_editable:
@@ -185,6 +200,18 @@ def entry(request, year: int, unit_code: str):
             # typed against, so that pressing 保存 again is refused too until the page is reloaded.
             context["form_version"] = version
         return render(request, "reporting/entry.html", context, status=exc.status if exc.status != 400 else 422)
+
+
+def _withdraw(request, report: Report, version: int):
+    """The entry page's 撤回报送: the submission goes back to a draft. The form posts nothing else (no figures)."""
+    try:
+        services.report_withdraw(report=report, version=version, acting_user=request.user)
+    except DomainError as exc:
+        context = _page_context(request, _report(report.campaign.year, report.unit))
+        context["error"] = exc
+        return render(request, "reporting/entry.html", context, status=exc.status if exc.status != 400 else 422)
+    messages.success(request, _("已撤回报送，报告回到草稿，修改后请重新报送。"))
+    return redirect("reporting:entry", year=report.campaign.year, unit_code=report.unit.code)
 
 
 @require_POST
@@ -233,7 +260,12 @@ def download_summary(request, year: int, unit_code: str):
 def print_view(request, year: int, unit_code: str):
     unit = unit_for_reader(request, unit_code)
     report = _report(year, unit)
-    return render(request, "reporting/print.html", _page_context(request, report))
+    context = _page_context(request, report)
+    # 填报日期 is the date the report was submitted (the latest submission), never the day it is printed; a report
+    # not submitted (a draft, a withdrawn submission) has none.
+    submitted = report.status in (Status.SUBMITTED, Status.ACCEPTED, Status.RETURNED)
+    context["submitted_on"] = (report.submitted_at or report.first_submitted_at) if submitted else None
+    return render(request, "reporting/print.html", context)
 
 
 def _review_context(request, report: Report) -> dict:

@@ -312,6 +312,16 @@ ROUTES = [
         _entry_post("submit"),
         changes_for=frozenset({"bob"}),
     ),
+    # 撤回报送: the same entry URL, action=withdraw; only Beijing's reporter takes back its submission.
+    Route(
+        "reporting:entry",
+        BEIJING,
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=404),
+        _entry_post("withdraw"),
+        state="submitted",
+        changes_for=frozenset({"bob"}),
+    ),
     Route("reporting:check", BEIJING, "POST", UNIT_PAGE, _entry_post("save")),
     Route(
         "reporting:upload_summary",

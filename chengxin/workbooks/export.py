@@ -42,6 +42,17 @@ TOTAL_LABEL = "全国合计"
 SHEET_TITLE = "全国汇总"
 NUMBER_FORMAT = "#,##0"
 CSV_COLUMNS = ("campaign", "unit_code", "unit_name", "figure_code", "figure_label", "value", "status")
+# The CSV's first header row, for people (Excel shows it as the column titles); the second row is CSV_COLUMNS,
+# for scripts that find columns by name. Chinese whatever the interface language, like the national table.
+CSV_HEADINGS = {
+    "campaign": "年度",
+    "unit_code": "单位代码",
+    "unit_name": "单位名称",
+    "figure_code": "指标代码",
+    "figure_label": "指标名称",
+    "value": "指标值",
+    "status": "报送状态",
+}
 
 # National table rows: title, then three header rows (group, unit name, unit code), then one row per figure.
 TITLE_ROW, GROUP_ROW, NAME_ROW, CODE_ROW, FIRST_ROW = 1, 2, 3, 4, 5
@@ -389,9 +400,12 @@ def _csv_value(value) -> object:
 
 def figures_csv(rows: Iterable[Mapping]) -> bytes:
     """The figures as CSV, one line per unit and figure, columns CSV_COLUMNS (a missing key is empty), UTF-8
-    with a byte-order mark so that Excel opens it in Chinese; every text neutralised."""
+    with a byte-order mark so that Excel opens it in Chinese; every text neutralised. Two header rows: the
+    Chinese column titles (CSV_HEADINGS), then the machine names (CSV_COLUMNS), so that a script skips the
+    first line and reads the rest with csv.DictReader."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    writer.writerow([CSV_HEADINGS[key] for key in CSV_COLUMNS])
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow([_csv_value(row.get(key)) for key in CSV_COLUMNS])

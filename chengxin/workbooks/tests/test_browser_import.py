@@ -48,7 +48,7 @@ def test_upload_with_an_error_fix_preview_and_save(page, tmp_path):
     page.locator("#files").set_input_files(str(good))
     page.get_by_role("button", name="上传并预览").click()
     expect(page.locator(".import-file")).to_contain_text("可以导入")
-    expect(page.locator("table.preview")).to_contain_text("12000")
+    expect(page.locator("table.preview")).to_contain_text("12,000")
     page.screenshot(path=str(ARTIFACTS / "31-import-preview.png"), full_page=True)
     page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation():

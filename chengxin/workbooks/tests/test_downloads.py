@@ -74,5 +74,8 @@ def test_csv_is_excel_friendly_long_format(client, carol, alice, docx_upload):
     body = response.content
     assert body.startswith(b"\xef\xbb\xbf")
     text = body.decode("utf-8-sig")
+    titles, names = text.split("\r\n")[:2]
+    assert titles == "年度,单位代码,单位名称,指标代码,指标名称,指标值,报送状态"  # Chinese column titles first
+    assert names == "campaign,unit_code,unit_name,figure_code,figure_label,value,status"  # then the machine names
     assert "440000" in text and "meeting_attendance" in text
     assert "=HYPERLINK" not in text.replace("'=HYPERLINK", "")  # neutralised: never a formula in Excel

@@ -295,9 +295,37 @@ def test_a_filled_table_is_still_the_protected_validated_printable_template(defi
 # --- CSV -------------------------------------------------------------------------------------------------------
 
 
+CSV_TITLES = ["年度", "单位代码", "单位名称", "指标代码", "指标名称", "指标值", "报送状态"]
+
+
 def _read_csv(data: bytes) -> list[dict]:
+    """The rows by machine name, as a script reads the file: skip the Chinese titles, DictReader the rest."""
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel opens it in Chinese
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    lines = io.StringIO(data.decode("utf-8-sig"), newline="")
+    assert next(csv.reader(lines)) == CSV_TITLES
+    return list(csv.DictReader(lines))
+
+
+def test_csv_has_chinese_titles_then_the_machine_names():
+    data = figures_csv([{"campaign": 2020, "unit_code": "440000", "value": 3400}])
+    assert data.startswith("\ufeff年度,单位代码,单位名称,指标代码,指标名称,指标值,报送状态\r\n".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0] == CSV_TITLES  # what a person sees in Excel
+    assert (
+        rows[1]
+        == list(CSV_COLUMNS)
+        == [
+            "campaign",
+            "unit_code",
+            "unit_name",
+            "figure_code",
+            "figure_label",
+            "value",
+            "status",
+        ]
+    )  # what a script finds columns by
+    assert rows[2] == ["2020", "440000", "", "", "", "3400", ""]
+    assert len(rows) == 3
 
 
 def test_csv_is_utf8_with_a_bom_one_line_per_unit_and_figure(campaign):

@@ -58,6 +58,25 @@ def test_preview_then_confirm_saves_the_draft(client, alice, django_capture_on_c
     assert "预览已过期" in again.content.decode()
 
 
+def test_the_preview_shows_thousands_separated_numbers(client, campaign, alice, django_capture_on_commit_callbacks):
+    from chengxin.conftest import figures_times
+    from chengxin.reporting import services
+
+    # A draft already there (consultations 860 × 3 = 2580), so that the current column has numbers too.
+    report = services.report_get_or_start(campaign=campaign, unit=alice.unit)
+    services.report_save_draft(report=report, raw_values=figures_times(3), version=report.version, acting_user=alice)
+    client.force_login(alice)
+    filled = dict(FILLED, **{"接受咨询服务总量（人次）": 15000})
+    files = {"files": [_upload("广东.xlsx", to_bytes(attachment(filled)))]}
+    preview, _ = _post_and_run(client, django_capture_on_commit_callbacks, IMPORT, files)
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "15,000" in page and "15000" not in page  # the imported figure
+    assert "2,580" in page and "2580" not in page  # the current one
+    assert "50,000" in page and "12,000" in page and "3,400" in page  # 5万, 1.2万, 3400人次
+    assert "展板、手册" in page  # a text figure as it is
+
+
 def test_the_job_page_shows_progress_until_the_worker_is_done(client, alice):
     client.force_login(alice)
     response = client.post(IMPORT, {"files": [_upload("广东.xlsx", to_bytes(attachment()))]})  # not run yet

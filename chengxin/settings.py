@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "chengxin.campaigns.context_processors.navigation",
                 "chengxin.notifications.context_processors.unread_notices",
+                "chengxin.site.context_processors.work_waiting",
             ],
             "builtins": ["chengxin.core.templatetags.chengxin_tags"],
         },

@@ -33,6 +33,7 @@ from chengxin.campaigns.selectors import campaign_get, campaign_get_cached
 from chengxin.core.errors import DomainError
 from chengxin.core.inputs import ascii_int
 from chengxin.statform.selectors import form_definition
+from chengxin.units.capabilities import Action, can
 from chengxin.units.permissions import national_admin_required, national_required
 from chengxin.units.selectors import unit_by_code_cached, unit_has_sub_units, unit_resolve
 
@@ -91,6 +92,7 @@ def totals_page(request, year: int):
             "charts": charts,
             "has_data": any(result[f.code] for f in definition.number_figures),
             "tables_counted": totals_table_count(campaign, scope),
+            "may_publish": can(request.user, Action.MANAGE_CAMPAIGN),
         },
     )
 
@@ -247,7 +249,7 @@ def publish_totals(request, year: int):
             _("全国汇总已发布（%(units)s 个单位已审核的统计表），公众可在活动公开页面查看。")
             % {"units": campaign.published_totals["units"]},
         )
-    return redirect("campaigns:settings", year=year)
+    return redirect(reverse("analytics:totals", args=[year]) + "?scope=accepted#publish")
 
 
 @require_POST
@@ -260,4 +262,4 @@ def unpublish_totals(request, year: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("已撤回全国汇总，公开页面不再显示。"))
-    return redirect("campaigns:settings", year=year)
+    return redirect(reverse("analytics:totals", args=[year]) + "?scope=accepted#publish")

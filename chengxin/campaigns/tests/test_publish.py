@@ -14,6 +14,7 @@ from chengxin.units.models import Unit
 pytestmark = pytest.mark.django_db
 
 SETTINGS = reverse("campaigns:settings", kwargs={"year": 2020})
+TOTALS = reverse("analytics:totals", kwargs={"year": 2020}) + "?scope=accepted"
 PUBLISH = reverse("analytics:publish_totals", kwargs={"year": 2020})
 UNPUBLISH = reverse("analytics:unpublish_totals", kwargs={"year": 2020})
 
@@ -88,14 +89,16 @@ def test_only_the_national_administrator_publishes(client, campaign, dave, revie
     assert _campaign().totals_published_at is not None
 
 
-def test_the_settings_page_publishes_with_a_confirmation_and_says_who_published(client, dave, reviewed):
+def test_the_totals_page_publishes_with_a_confirmation_and_says_who_published(client, dave, reviewed):
     client.force_login(dave)
-    page = client.get(SETTINGS).content.decode()
+    settings_page = client.get(SETTINGS).content.decode()
+    assert "全国汇总尚未发布。" in settings_page and f'href="{TOTALS}#publish"' in settings_page  # sends it there
+    page = client.get(TOTALS).content.decode()
     assert "全国汇总尚未发布。" in page
     assert f'action="{PUBLISH}"' in page and 'data-confirm="确认发布全国汇总？' in page
 
     response = client.post(PUBLISH, follow=True)
-    assert response.redirect_chain == [(SETTINGS, 302)]
+    assert response.redirect_chain == [(TOTALS + "#publish", 302)]
     page = response.content.decode()
     assert "全国汇总已发布（1 个单位已审核的统计表）" in page
     assert "由 dave（dave）发布，合计 1 个单位已审核的统计表。" in page
@@ -112,3 +115,11 @@ def test_publishing_nothing_accepted_shows_why(client, dave):
     page = client.post(PUBLISH, follow=True).content.decode()
     assert "还没有已审核的统计表，没有可发布的全国汇总" in page
     assert _campaign().totals_published_at is None
+
+
+def test_the_reviewer_sees_what_is_published_but_has_no_button(client, carol, dave, reviewed):
+    campaign_publish_totals(campaign=_campaign(), acting_user=dave)
+    client.force_login(carol)
+    page = client.get(TOTALS).content.decode()
+    assert "由 dave（dave）发布，合计 1 个单位已审核的统计表。" in page and "由国家管理员发布或撤回。" not in page
+    assert f'action="{PUBLISH}"' not in page and f'action="{UNPUBLISH}"' not in page

@@ -22,7 +22,9 @@ rolled back, so every row starts from the same state. A URL that the project ser
 fails `test_the_table_covers_every_url`.
 """
 
+import html
 import json
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -978,3 +980,68 @@ def test_the_table_agrees_with_the_capability_table(people):
     guangzhou = Unit.objects.get(code="440100")
     assert able(Action.REVIEW_REPORT, guangzhou) == {"alice"}
     assert able(Action.READ_REPORT, guangzhou) == {"alice", "frank", "carol", "dave"}
+
+
+# --- every page of a role is reachable by links -----------------------------------------------------------------
+
+# Pages a role may open that no page links to, by design, each with its reason.
+NOT_LINKED = {
+    "password_reset_confirm": "the one-time link is sent by email or printed by the command line",
+    "password_reset_complete": "shown after the one-time link's form",
+    "captcha-image": "the picture inside the signing form, not a page",
+    "captcha-image-2x": "the picture inside the signing form, not a page",
+    "captcha-audio": "the recording behind the signing form's play button",
+    "password_change_done": "shown after the password is changed",
+    "analytics:map_data": "the data the dashboard's map fetches, not a page",
+    "workbooks:job": "an upload's preview and progress: the page an upload leads to",
+}
+_HREF = re.compile(r'<a\s[^>]*href="(/[^"#]*)', re.I)
+_GET_FORM = re.compile(r'<form\s(?![^>]*method="post")[^>]*action="(/[^"#]*)"', re.I)
+
+
+def _crawl(client, start: str, limit: int = 400) -> set[str]:
+    """The URL names reached from `start` by following links (and GET forms) only, breadth first."""
+    from django.urls import Resolver404, resolve
+
+    seen_paths, names, queue = set(), set(), [start]
+    while queue and len(seen_paths) < limit:
+        path = queue.pop(0)
+        bare = path.split("?")[0]
+        if path in seen_paths or bare.startswith(("/static/", "/media/", "/i18n/", "/accounts/logout")):
+            continue
+        seen_paths.add(path)
+        try:
+            match = resolve(bare)
+        except Resolver404:
+            continue
+        names.add(match.view_name)
+        if match.view_name.startswith("admin:") and match.view_name != "admin:index":
+            continue  # the Django admin's own pages are one gate (admin:index), as in ROUTES
+        response = client.get(html.unescape(path))
+        if response.streaming:
+            b"".join(response.streaming_content)
+            continue
+        if response.status_code in (301, 302) and response["Location"].startswith("/"):
+            queue.append(response["Location"])
+            continue
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        page = response.content.decode()
+        for found in (*_HREF.findall(page), *_GET_FORM.findall(page)):
+            if found not in seen_paths:
+                queue.append(html.unescape(found))
+    return names
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "anonymous"])
+def test_every_page_of_a_persona_is_reachable_by_links_from_its_landing_page(client, people, beijing_draft, persona):
+    """The menu and the pages it leads to reach every page the access table opens (200) to the persona."""
+    _sign_in(client, people[persona])
+    reached = _crawl(client, "/")
+    wanted = {
+        r.name
+        for r in ROUTES
+        if r.method == "GET" and not r.api and r.expect[persona] == 200 and r.name not in NOT_LINKED
+    }
+    missing = sorted(n for n in wanted - reached if not n.startswith("api:"))
+    assert missing == [], "unreachable: " + " ".join(missing)

@@ -147,3 +147,15 @@ def test_only_the_national_administrator_uploads_the_logo(client, persona, reque
 def test_anonymous_visitors_are_sent_to_log_in_for_the_upload_page(client, campaign):
     response = client.get(ADMIN_PAGE)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_staff_campaign_page_links_the_uploaded_logo_not_the_old_website(client, dave, alice):
+    overview = reverse("campaigns:overview", kwargs={"year": 2020})
+    client.force_login(alice)
+    assert "scjss.mofcom.gov.cn" in client.get(overview).content.decode()  # before the upload: the source
+    client.force_login(dave)
+    assert _upload(client, "png", PNG).status_code == 302
+    client.force_login(alice)
+    page = client.get(overview).content.decode()
+    assert f'href="{reverse("portal:logo_png", kwargs={"year": 2020})}" download' in page
+    assert "scjss.mofcom.gov.cn" not in page

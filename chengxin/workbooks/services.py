@@ -7,6 +7,7 @@ One file is all-or-nothing: if any sheet of it has a problem, nothing of that fi
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chengxin.campaigns.models import Campaign, Participant
@@ -182,13 +183,21 @@ def _save_sheet(item: SheetResult, campaign, definition, user: User, empty_is_ze
             )
 
 
-def national_table_for(campaign: Campaign, scope: str) -> tuple[bytes, int, int]:
+def national_table_for(campaign: Campaign, scope: str, *, exported_by: str = "") -> tuple[bytes, int, int]:
     """The consolidated national table of `scope` as xlsx bytes, with the number of unit columns and of units
-    that have data; the web download and `chengxin export-stats` write the same file."""
+    that have data; the web download and `chengxin export-stats` write the same file. Its title says what it
+    holds: which reports (the scope), as of when, and who exported it."""
+    from chengxin.analytics.selectors import SCOPE_LABELS
     from chengxin.workbooks.export import national_table
     from chengxin.workbooks.selectors import export_data
 
     columns, values = export_data(campaign, scope)
     title = _("%(title)s统计表（全国汇总）") % {"title": campaign.title}
+    title += _("　统计范围：%(scope)s · 截至 %(at)s") % {
+        "scope": SCOPE_LABELS.get(scope, scope),
+        "at": f"{timezone.localtime():%Y-%m-%d %H:%M}",
+    }
+    if exported_by:
+        title += _(" · 导出：%(who)s") % {"who": exported_by}
     data = national_table(definition=form_definition(campaign), title=title, columns=columns, values=values)
     return data, len(columns), sum(1 for v in values.values() if v)

@@ -186,7 +186,8 @@ def national_xlsx(request, year: int):
     """The consolidated national table, as `chengxin export-stats` writes it."""
     campaign = campaign_get(year)
     scope = _scope(request)
-    data, _columns, _filled = national_table_for(campaign, scope)
+    who = request.user.display_name or request.user.username
+    data, _columns, _filled = national_table_for(campaign, scope, exported_by=f"{who}（{request.user.username}）")
     return xlsx_response(data, f"{campaign.year}年统计表全国汇总.xlsx")
 
 

@@ -61,7 +61,12 @@ def test_export_stats_writes_the_file_the_ministry_downloads(client, carol, alic
         ws = load_workbook(io.BytesIO(data), read_only=True).active
         return [row for row in ws.iter_rows(values_only=True)]
 
-    assert cells(web.content) == cells(out.read_bytes())
+    web_rows, command_rows = cells(web.content), cells(out.read_bytes())
+    assert web_rows[1:] == command_rows[1:]  # the same table; the title says who exported it
+    title = web_rows[0][0]
+    assert title.startswith("2020年“诚信兴商宣传月”活动统计表（全国汇总）　统计范围：已报送和已审核 · 截至 ")
+    assert title.endswith("导出：carol（carol）")
+    assert command_rows[0][0].endswith("导出：命令行 export-stats")
     flat = [v for row in cells(out.read_bytes()) for v in row]
     assert "广东省" in flat and 12000 in flat  # the unit's column and its 1.2万 live viewers
 

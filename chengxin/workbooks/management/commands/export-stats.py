@@ -22,7 +22,7 @@ class Command(BaseCommand):
         found = Campaign.objects.filter(year=campaign).first()
         if found is None:
             raise CommandError(f"没有 {campaign} 年的活动；先运行 chengxin load-campaign {campaign}")
-        data, columns, filled = national_table_for(found, status)
+        data, columns, filled = national_table_for(found, status, exported_by="命令行 export-stats")
         path = Path(out)
         path.write_bytes(data)
         self.stdout.write(f"{path}: {columns} 个单位（{filled} 个有数据），{len(data):,} 字节")

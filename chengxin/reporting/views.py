@@ -2,10 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +20,17 @@ from chengxin.core.uploads import safe_filename
 from chengxin.reporting import services
 from chengxin.reporting.extensions import entry_page_extras
 from chengxin.reporting.models import Report, Status
-from chengxin.reporting.selectors import report_for_unit, report_history, report_values, summary_current
+from chengxin.reporting.selectors import (
+    report_for_unit,
+    report_history,
+    report_values,
+    review_neighbours,
+    summaries_for_campaign,
+    summaries_kinds,
+    summaries_statuses,
+    summary_current,
+)
+from chengxin.reporting.summaries_zip import summaries_zip_stream
 from chengxin.statform.selectors import form_definition
 from chengxin.units.models import Unit
 from chengxin.units.permissions import national_required, unit_for_reader, unit_for_reporter
@@ -268,10 +279,22 @@ def print_view(request, year: int, unit_code: str):
     return render(request, "reporting/print.html", context)
 
 
-def _review_context(request, report: Report) -> dict:
+def _review_context(request, report: Report, status_filter: str = "") -> dict:
     context = _page_context(request, report)
     context["can_review"] = request.user.reviews(report.unit)
+    # Reading report after report: the units before and after this one among those the viewer reviews, in the
+    # completeness page's order, keeping the status filter the viewer came with.
+    status_filter = status_filter if status_filter in Status.values else ""
+    context["status_filter"] = status_filter
+    if context["can_review"]:
+        before, after = review_neighbours(report.campaign, report.unit, status_filter)
+        context["review_prev"], context["review_next"] = before, after
     return context
+
+
+def _review_url(year: int, unit_code: str, status_filter: str) -> str:
+    url = reverse("reporting:review", kwargs={"year": year, "unit_code": unit_code})
+    return f"{url}?status={status_filter}" if status_filter in Status.values else url
 
 
 @require_GET
@@ -283,7 +306,7 @@ def review(request, year: int, unit_code: str):
     if request.user.reports_for(unit):
         return redirect("reporting:entry", year=year, unit_code=unit_code)
     report = _report(year, unit)
-    return render(request, "reporting/review.html", _review_context(request, report))
+    return render(request, "reporting/review.html", _review_context(request, report, request.GET.get("status", "")))
 
 
 @require_POST
@@ -304,11 +327,11 @@ def review_action(request, year: int, unit_code: str):
     except DomainError as exc:
         if exc.status == 404:
             raise Http404 from None
-        context = _review_context(request, report)
+        context = _review_context(request, report, request.POST.get("status", ""))
         context["error"] = exc
         context["reason"] = request.POST.get("reason", "")
         return render(request, "reporting/review.html", context, status=exc.status if exc.status != 400 else 422)
-    return redirect("reporting:review", year=year, unit_code=unit_code)
+    return redirect(_review_url(year, unit_code, request.POST.get("status", "")))
 
 
 @require_POST
@@ -331,3 +354,23 @@ def accept_clean(request, year: int):
     for report, why in skipped:
         messages.warning(request, _("%(unit)s未通过批量审核：%(why)s") % {"unit": report.unit.name, "why": why})
     return redirect("analytics:completeness", year=year)
+
+
+@require_GET
+@national_required
+def summaries_zip(request, year: int):
+    """Every summary report of the units that report to the ministry, in one zip streamed as it is written,
+    with a list of the units (目录.csv). Filters: `status` (a status, `all`; by default submitted and
+    accepted) and `kind` (unit kinds, repeatable, `provincial`; by default all)."""
+    campaign = campaign_get(year)
+    entries = summaries_for_campaign(
+        campaign,
+        statuses=summaries_statuses(request.GET.get("status", "")),
+        kinds=summaries_kinds(request.GET.getlist("kind")),
+    )
+    response = StreamingHttpResponse(summaries_zip_stream(entries), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(
+        True, safe_filename(_("%(year)s年总结报告.zip") % {"year": campaign.year})
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -335,6 +335,7 @@ ROUTES = [
     ),
     Route("reporting:download_summary", BEIJING, "GET", READ_PAGE),
     Route("reporting:print", BEIJING, "GET", READ_PAGE),
+    Route("reporting:summaries_zip", YEAR, "GET", NATIONAL_PAGE),
     Route(
         "reporting:accept_clean",
         YEAR,

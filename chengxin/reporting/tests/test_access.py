@@ -1005,6 +1005,7 @@ def _crawl(client, start: str, limit: int = 400) -> set[str]:
     from django.urls import Resolver404, resolve
 
     seen_paths, names, queue = set(), set(), [start]
+    fetched: dict[str, int] = {}
     while queue and len(seen_paths) < limit:
         path = queue.pop(0)
         bare = path.split("?")[0]
@@ -1018,6 +1019,10 @@ def _crawl(client, start: str, limit: int = 400) -> set[str]:
         names.add(match.view_name)
         if match.view_name.startswith("admin:") and match.view_name != "admin:index":
             continue  # the Django admin's own pages are one gate (admin:index), as in ROUTES
+        page_key = match.view_name
+        if fetched.get(page_key, 0) >= 3:
+            continue  # the same kind of page (another unit, other filters): its kinds of links were seen
+        fetched[page_key] = fetched.get(page_key, 0) + 1
         response = client.get(html.unescape(path))
         if response.streaming:
             b"".join(response.streaming_content)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "chengxin.api",
     "chengxin.audit",
     "chengxin.ops",
+    "chengxin.textsearch",
     "chengxin.site",
     "huey.contrib.djhuey",
     "captcha",  # django-simple-captcha: the picture (and spoken) check of the commitment signing form

@@ -35,6 +35,7 @@ urlpatterns = [
     path("public/", include("chengxin.portal.urls")),
     path("api/v1/", include("chengxin.api.urls")),
     path("audit/", include("chengxin.audit.urls")),
+    path("search/", include("chengxin.textsearch.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),  # the signing form's picture and spoken checks

@@ -44,6 +44,10 @@ EXCLUDED_MODELS = {
     "api.idempotencykey",
     # The scheduler's claim that a periodic task ran in a period (chengxin.core.schedule): bookkeeping, hourly.
     "core.periodicrun",
+    # The full-text search's index (chengxin.textsearch): text read from files and cases and activities, derived
+    # data rebuilt from them (`chengxin search-index`); the uploads and edits it follows are captured.
+    "textsearch.textdocument",
+    "textsearch.textchunk",
 }
 # Fields that change by themselves (sign-in bookkeeping, OTP counters): a save changing only these is not logged.
 NOISE_FIELDS = {

@@ -336,6 +336,7 @@ ROUTES = [
     Route("reporting:download_summary", BEIJING, "GET", READ_PAGE),
     Route("reporting:print", BEIJING, "GET", READ_PAGE),
     Route("reporting:summaries_zip", YEAR, "GET", NATIONAL_PAGE),
+    Route("textsearch:search", {}, "GET", NATIONAL_PAGE),
     Route(
         "reporting:accept_clean",
         YEAR,

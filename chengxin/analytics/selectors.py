@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from chengxin.campaigns.models import Campaign, Participant
-from chengxin.core.generations import generations
+from chengxin.core.generations import cached
 from chengxin.core.numbers import format_number, normalise
 from chengxin.reporting.models import FigureValue, Report, Status
 from chengxin.statform.models import Figure, FigureKind
@@ -105,12 +105,8 @@ def data_stamp(campaign: Campaign) -> str:
     (count; sum of versions, which every write bumps whatever the clocks of several app servers say; latest
     change), its participants (count, how many fill the table) and the units' hierarchy. One statement, run
     again only when a write bumped the campaign's generations (or after STAMP_SECONDS)."""
-    key = f"chengxin:stamp:{campaign.pk}:{generations(f'campaign-data:{campaign.pk}', 'units')}"
-    stamp = cache.get(key)
-    if stamp is None:
-        stamp = _data_stamp_query(campaign)
-        cache.set(key, stamp, STAMP_SECONDS)
-    return stamp
+    names = (f"campaign-data:{campaign.pk}", "units")
+    return cached(f"stamp:{campaign.pk}", names, lambda: _data_stamp_query(campaign), STAMP_SECONDS)
 
 
 def _data_stamp_query(campaign: Campaign) -> str:

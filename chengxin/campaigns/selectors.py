@@ -1,32 +1,21 @@
 """Reads of campaigns."""
 
-from django.core.cache import cache
 from django.http import Http404
 
 from chengxin.campaigns.models import Campaign, Participant
-from chengxin.core.generations import generations
+from chengxin.core.generations import cached
 
 
 def campaign_current() -> Campaign | None:
     """The newest campaign (the header shows it on every page): read through the cache, generation "campaigns"
     (bumped by every Campaign save). A read-only copy: write through the services, which read it again."""
-    key = f"chengxin:campaign-current:{generations('campaigns')}"
-    found = cache.get(key, False)
-    if found is False:
-        found = Campaign.objects.order_by("-year").first()
-        cache.set(key, found, 300)
-    return found
+    return cached("campaign-current", ("campaigns",), Campaign.objects.order_by("-year").first)
 
 
 def campaign_get_cached(year: int) -> Campaign:
     """`campaign_get` read through the cache (generation "campaigns", bumped by every Campaign save), for pages
     that only read the campaign (the dashboards). A read-only copy: write through the services."""
-    key = f"chengxin:campaign:{generations('campaigns')}:{year}"
-    campaign = cache.get(key)
-    if campaign is None:
-        campaign = campaign_get(year)
-        cache.set(key, campaign, 300)
-    return campaign
+    return cached(f"campaign:{year}", ("campaigns",), lambda: campaign_get(year))
 
 
 def campaign_get(year: int) -> Campaign:

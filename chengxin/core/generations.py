@@ -16,11 +16,14 @@ write behind the models' backs, bump it.
 """
 
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
 
 _PREFIX = "chengxin:gen:"
+T = TypeVar("T")
 
 
 def _key(name: str) -> str:
@@ -42,6 +45,21 @@ def generations(*names: str) -> str:
     if len(found) != len(names) + 1:
         return "-".join(str(generation(n)) for n in ("all", *names))
     return "-".join(str(found[_key(n)]) for n in ("all", *names))
+
+
+_MISSING = object()
+
+
+def cached(key: str, names: tuple[str, ...], compute: Callable[[], T], seconds: int = 300) -> T:
+    """`compute()` read through the cache under `key` and the generations of `names`: computed again when a
+    write bumped one of them, or after `seconds` (how late a write by another process is seen when the cache is
+    not shared). None is a result like any other (a unit that does not exist is not looked up on every page)."""
+    full = f"chengxin:{key}:{generations(*names)}"
+    found = cache.get(full, _MISSING)
+    if found is _MISSING:
+        found = compute()
+        cache.set(full, found, seconds)
+    return found
 
 
 def _bump(name: str) -> None:

@@ -1,10 +1,9 @@
 """Reads of notices, and who is to be reminded."""
 
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from chengxin.campaigns.models import Campaign, Participant
-from chengxin.core.generations import generations
+from chengxin.core.generations import cached
 from chengxin.notifications.models import Notice
 from chengxin.reporting.models import Report, Status
 from chengxin.units.models import Role, Unit, User
@@ -25,12 +24,8 @@ def notices_unread_count(unit: Unit | int | None) -> int:
     unit_id = unit.pk if isinstance(unit, Unit) else unit
     if unit_id is None:
         return 0
-    key = f"chengxin:notices-unread:{unit_id}:{generations(f'notices:{unit_id}')}"
-    count = cache.get(key)
-    if count is None:
-        count = Notice.objects.filter(unit_id=unit_id, read_at=None).count()
-        cache.set(key, count, 300)
-    return count
+    unread = Notice.objects.filter(unit_id=unit_id, read_at=None)
+    return cached(f"notices-unread:{unit_id}", (f"notices:{unit_id}",), unread.count)
 
 
 def unit_email_addresses(unit: Unit) -> list[str]:

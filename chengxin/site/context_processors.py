@@ -2,20 +2,14 @@
 and cases waiting for moderation. Above every app (it counts in several), read through the cache keyed by the
 generations their writes bump (core.generations), and only when a template shows them (lazy)."""
 
-from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
 
-from chengxin.core.generations import generations
+from chengxin.core.generations import cached
 from chengxin.units.capabilities import Action, can
 
 
 def _cached(key: str, names: tuple[str, ...], count) -> int:
-    full = f"chengxin:waiting:{key}:{generations(*names)}"
-    found = cache.get(full)
-    if found is None:
-        found = count()
-        cache.set(full, found, 300)
-    return found
+    return cached(f"waiting:{key}", names, count)
 
 
 def _reports_waiting(campaign, user) -> int:

@@ -5,11 +5,10 @@ import unicodedata
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from chengxin.core.generations import generations
+from chengxin.core.generations import cached
 from chengxin.units.models import Unit, User
 
 # A department's own suffix after the region's name: 广东省商务厅, 大连市商务局, 上海市商务委员会 …
@@ -129,20 +128,10 @@ def unit_has_sub_units(unit_id: int | None) -> bool:
     is asked on every page and the hierarchy changes rarely (generation "units", bumped by every Unit save)."""
     if unit_id is None:
         return False
-    key = f"chengxin:has-sub-units:{unit_id}:{generations('units')}"
-    found = cache.get(key)
-    if found is None:
-        found = Unit.objects.filter(parent_id=unit_id).exists()
-        cache.set(key, found, 300)
-    return found
+    return cached(f"has-sub-units:{unit_id}", ("units",), Unit.objects.filter(parent_id=unit_id).exists)
 
 
 def unit_by_code_cached(code: str) -> Unit | None:
     """A unit with its parent and grandparent (a drill-down's breadcrumb and scope check), read through the cache
     under generation "units". A read-only copy: never save it."""
-    key = f"chengxin:unit:{generations('units')}:{code}"
-    found = cache.get(key, False)
-    if found is False:
-        found = Unit.objects.select_related("parent__parent").filter(code=code).first()
-        cache.set(key, found, 300)
-    return found
+    return cached(f"unit:{code}", ("units",), Unit.objects.select_related("parent__parent").filter(code=code).first)

@@ -16,11 +16,12 @@ write behind the models' backs, bump it.
 """
 
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 _PREFIX = "chengxin:gen:"
 T = TypeVar("T")
@@ -75,3 +76,15 @@ def generation_bump(*names: str) -> None:
     for name in names:
         _bump(name)
     transaction.on_commit(lambda: [_bump(name) for name in names])
+
+
+def bump_on_change(model, names: Callable[[Any], Iterable[str]], uid: str) -> None:
+    """Bump the generations `names(row)` whenever a row of `model` (a class or "app.Model") is saved or deleted
+    through the ORM. Writes that send no signal (update(), bulk_create()) bump by themselves. Called from an
+    app's `ready()`; `uid` keeps a second call from connecting twice."""
+
+    def changed(sender, instance, **kwargs) -> None:
+        generation_bump(*names(instance))
+
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}.save")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}.delete")

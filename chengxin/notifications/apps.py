@@ -1,13 +1,6 @@
 """In-app notices and email: reminders before the deadline, and news of a returned or accepted report."""
 
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
-
-
-def _notice_changed(sender, instance, **kwargs) -> None:
-    from chengxin.core.generations import generation_bump
-
-    generation_bump(f"notices:{instance.unit_id}")
 
 
 class Config(AppConfig):
@@ -21,7 +14,7 @@ class Config(AppConfig):
 
         report_reviewed.connect(tasks.report_reviewed_notify, dispatch_uid="notifications.report_reviewed")
         # The header's unread count is cached (notifications.selectors.notices_unread_count).
+        from chengxin.core.generations import bump_on_change
         from chengxin.notifications.models import Notice
 
-        for signal in (post_save, post_delete):
-            signal.connect(_notice_changed, sender=Notice, dispatch_uid=f"notifications.notice.{signal}")
+        bump_on_change(Notice, lambda n: (f"notices:{n.unit_id}",), "notifications.notice")

@@ -16,12 +16,6 @@ def _bump(sender, **kwargs):
     portal_cache_bump()
 
 
-def _case_changed(sender, instance, **kwargs) -> None:
-    from chengxin.core.generations import generation_bump
-
-    generation_bump("cases")  # the national menu's count of cases waiting (site.context_processors)
-
-
 class Config(AppConfig):
     name = "chengxin.portal"
     label = "portal"
@@ -30,5 +24,7 @@ class Config(AppConfig):
         for model in SHOWN_ON_PUBLIC_PAGES:
             post_save.connect(_bump, sender=model, dispatch_uid=f"portal-bump-save-{model}")
             post_delete.connect(_bump, sender=model, dispatch_uid=f"portal-bump-delete-{model}")
-        for signal in (post_save, post_delete):
-            signal.connect(_case_changed, sender="portal.Case", dispatch_uid=f"portal.case_changed.{signal}")
+        from chengxin.core.generations import bump_on_change
+
+        # The national menu's count of cases waiting (site.context_processors).
+        bump_on_change("portal.Case", lambda c: ("cases",), "portal.case_changed")

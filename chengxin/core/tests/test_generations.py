@@ -42,3 +42,13 @@ def test_the_all_generation_invalidates_everything(calls):
     cached("t:b", ("notices:7",), calls(1))
     generation_bump("all")  # a restore or the demo data
     assert cached("t:b", ("notices:7",), calls(2)) == 2
+
+
+def test_a_save_or_delete_of_a_watched_model_bumps_its_generations(calls):
+    from chengxin.units.models import Unit, UnitKind
+
+    cached("t:units", ("units",), calls(1))
+    unit = Unit.objects.create(code="999901", name="测试市商务局", short_name="测试", kind=UnitKind.CITY)
+    assert cached("t:units", ("units",), calls(2)) == 2  # units.apps: bump_on_change(Unit, …)
+    unit.delete()
+    assert cached("t:units", ("units",), calls(3)) == 3

@@ -44,6 +44,7 @@ test: install-test
 	$(BIN)/lint-imports --no-cache --no-logo
 	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || echo "NOTE: chromium not found: the browser tests will be SKIPPED (apt-get install chromium fonts-noto-cjk to run them)."
 	@command -v nginx >/dev/null 2>&1 || echo "NOTE: nginx not found: the production-stack tests will be SKIPPED (apt-get install nginx to run them)."
+	@command -v soffice >/dev/null 2>&1 || echo "NOTE: soffice not found: the test that prints the national table's print sheet will be SKIPPED (apt-get install libreoffice-calc poppler-utils to run it)."
 	@[ -n "$$DATABASE_URL" ] || echo "NOTE: DATABASE_URL not set: the production-stack tests (PostgreSQL + Redis) will be SKIPPED."
 	@echo "== test suite on SQLite =="
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest

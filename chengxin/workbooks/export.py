@@ -5,15 +5,17 @@ file's bytes. Every text a unit or an administrator typed is passed through :fun
 spreadsheet, so that a name or a method such as ``=HYPERLINK(…)`` is shown as text and never run as a formula.
 
 The national table is written with openpyxl's write-only (streaming) worksheet: merged cells, frozen panes,
-column widths, print titles and page set-up are all expressible there (they are kept on the worksheet and
-written after, or before, the rows), and it keeps memory flat for 3,400 unit columns. The official table is in
-Chinese whatever the interface language, like the template.
+column widths, row heights, print titles and page set-up are all expressible there (they are kept on the
+worksheet and written after, or before, the rows), and it keeps memory flat for 3,400 units. Its workbook has
+two sheets: the official layout (全国汇总: the form's rows, one column per unit) and the same figures laid out for
+A4 paper (打印版: one row per unit, printlayout.PrintLayout). Every cell of both is in one font family
+(printlayout.FONT_NAME), which is also the workbook's default font. The tables are in Chinese whatever the
+interface language, like the template.
 """
 
 import csv
 import io
 import math
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -21,12 +23,16 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.dimensions import ColumnDimension
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.dimensions import ColumnDimension, RowDimension
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from chengxin.analytics.selectors import split_methods
 from chengxin.core.spreadsheets import neutralise
 from chengxin.statform.definition import FigureDef, FormDefinition
+from chengxin.workbooks import printlayout as paper
+from chengxin.workbooks.printlayout import TOTAL_LABEL, PrintLayout, methods_total
 from chengxin.workbooks.template import FIRST_ROW as TEMPLATE_FIRST_ROW
 from chengxin.workbooks.template import Columns, build_template
 
@@ -37,9 +43,17 @@ GROUP_CORPS = "新疆生产建设兵团"
 GROUP_NATIONAL_BODIES = "国家部门和单位"
 GROUP_LOCAL = "地市及区县"
 GROUPS = (GROUP_PROVINCES, GROUP_PLANNED_CITIES, GROUP_CORPS, GROUP_NATIONAL_BODIES, GROUP_LOCAL)
+# The groups as the print sheet's 类别 column names them, short enough for one line.
+GROUP_SHORT = {
+    GROUP_PROVINCES: "省级",
+    GROUP_PLANNED_CITIES: "计划单列市",
+    GROUP_CORPS: "兵团",
+    GROUP_NATIONAL_BODIES: "国家部门",
+    GROUP_LOCAL: "地市区县",
+}
 
-TOTAL_LABEL = "全国合计"
 SHEET_TITLE = "全国汇总"
+PRINT_SHEET_TITLE = "打印版"
 NUMBER_FORMAT = "#,##0"
 CSV_COLUMNS = ("campaign", "unit_code", "unit_name", "figure_code", "figure_label", "value", "status")
 # The CSV's first header row, for people (Excel shows it as the column titles); the second row is CSV_COLUMNS,
@@ -84,32 +98,53 @@ _HEAD_FILL = PatternFill("solid", fgColor="D9E1F2")
 _TOTAL_FILL = PatternFill("solid", fgColor="FFF2CC")
 
 
-def _style_ids(ws) -> dict[str, int]:
+def _font(size: float = paper.DEFAULT_FONT_PT, *, bold: bool = False) -> Font:
+    """The one font family of the workbook (printlayout.FONT_NAME), marked sans serif (family 2) and Chinese
+    (charset 134, GB2312) for a program that has to stand another font in for it."""
+    return Font(name=paper.FONT_NAME, size=size, bold=bold, family=2, charset=134)
+
+
+def _use_one_font(wb: Workbook) -> None:
+    """Make the family the workbook's default font (font 0, the Normal style's): what Excel and LibreOffice
+    measure column widths by, and what an unstyled cell shows. openpyxl has no public setting for it; it is
+    pinned (pyproject.toml) and the export tests read the default font back."""
+    wb._fonts = IndexedList([_font()])
+    wb._named_styles["Normal"].font = _font()
+
+
+def _register(ws, specs: dict[str, dict]) -> dict[str, int]:
     """The workbook's style id of each kind of cell, registered once, so that writing a cell is naming its
-    style instead of setting font, border and format on each of thousands of cells."""
-    specs = {
-        "title": {"font": Font(size=16, bold=True), "alignment": Alignment(horizontal="left", vertical="center")},
-        "head": {"font": Font(bold=True), "alignment": _CENTRE, "fill": _HEAD_FILL, "border": _BORDER},
-        "label": {"alignment": _CENTRE, "border": _BORDER},
-        "label_left": {"alignment": _LEFT, "border": _BORDER},
-        "blank": {"border": _BORDER},
-        "number": {"border": _BORDER, "number_format": NUMBER_FORMAT},
-        "text": {"border": _BORDER, "alignment": _LEFT},
-        "total_number": {
-            "font": Font(bold=True),
-            "fill": _TOTAL_FILL,
-            "border": _BORDER,
-            "number_format": NUMBER_FORMAT,
-        },
-        "total_text": {"font": Font(bold=True), "fill": _TOTAL_FILL, "border": _BORDER, "alignment": _LEFT},
-    }
+    style instead of setting font, border and format on each of thousands of cells. A spec without a font
+    gets the workbook's family at the default size."""
     ids = {}
     for name, attributes in specs.items():
         cell = Cell(ws)
-        for attribute, value in attributes.items():
+        for attribute, value in {"font": _font(), **attributes}.items():
             setattr(cell, attribute, value)
         ids[name] = cell.style_id
     return ids
+
+
+def _style_ids(ws) -> dict[str, int]:
+    return _register(
+        ws,
+        {
+            "title": {"font": _font(16, bold=True), "alignment": Alignment(horizontal="left", vertical="center")},
+            "head": {"font": _font(bold=True), "alignment": _CENTRE, "fill": _HEAD_FILL, "border": _BORDER},
+            "label": {"alignment": _CENTRE, "border": _BORDER},
+            "label_left": {"alignment": _LEFT, "border": _BORDER},
+            "blank": {"border": _BORDER},
+            "number": {"border": _BORDER, "number_format": NUMBER_FORMAT},
+            "text": {"border": _BORDER, "alignment": _LEFT},
+            "total_number": {
+                "font": _font(bold=True),
+                "fill": _TOTAL_FILL,
+                "border": _BORDER,
+                "number_format": NUMBER_FORMAT,
+            },
+            "total_text": {"font": _font(bold=True), "fill": _TOTAL_FILL, "border": _BORDER, "alignment": _LEFT},
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -160,13 +195,13 @@ class _Rows:
         values, styles = self.row(r)
         values[c - 1], styles[c - 1] = value, self.styles[style]
 
-    def merge(self, r: int, c: int, value, style: str, *, rows: int = 1, cols: int = 1) -> None:
+    def merge(self, r: int, c: int, value, style: str, *, rows: int = 1, cols: int = 1, frame: bool = True) -> None:
         self.put(r, c, value, style)
         if rows == 1 and cols == 1:
             return
         for rr in range(r, r + rows):
             for cc in range(c, c + cols):
-                if (rr, cc) != (r, c):
+                if (rr, cc) != (r, c) and frame:
                     self.put(rr, cc, None, "blank")
         self.ws.merged_cells.add(f"{get_column_letter(c)}{r}:{get_column_letter(c + cols - 1)}{r + rows - 1}")
 
@@ -243,15 +278,6 @@ def _labels(out: _Rows, definition: FormDefinition, heights: list[int]) -> None:
             out.merge(starts[i], first_col + j, _text(cell.label), style, rows=rows, cols=cell.colspan)
 
 
-def methods_total(texts: Iterable[object]) -> str:
-    """How many units named each display method: "展板 12、手册 9" (most named first)."""
-    counter: Counter[str] = Counter()
-    for text in texts:
-        if text:
-            counter.update(split_methods(str(text)))
-    return "、".join(f"{method} {n}" for method, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
 def _figure_row(out: _Rows, r: int, figure: FigureDef, layout: _Layout, columns, values) -> None:
     """One figure's row: its label and unit of measure, each unit's value, the national total."""
     out.put(r, layout.figure, _text(figure.label), "label")
@@ -288,7 +314,17 @@ def _page(ws, layout: _Layout) -> None:
     ws.page_setup.fitToHeight = 0
     ws.print_title_rows = f"{TITLE_ROW}:{CODE_ROW}"
     ws.print_title_cols = f"A:{get_column_letter(layout.measure)}"
+    _footer(ws)
+
+
+def _footer(ws) -> None:
+    """Page numbers at the foot of every page, in the workbook's family."""
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.font = f"{paper.FONT_NAME},Regular"
+    ws.oddFooter.center.size = 9
+
+
+_UNIT_WIDTH, _TOTAL_WIDTH = 13, 18  # the official sheet's unit columns and its 全国合计 column
 
 
 def _sheet_top(ws, layout: _Layout) -> None:
@@ -302,10 +338,10 @@ def _sheet_top(ws, layout: _Layout) -> None:
         # One <col> element for every unit column.
         first = get_column_letter(layout.first_unit)
         ws.column_dimensions[first] = ColumnDimension(
-            ws, index=first, min=layout.first_unit, max=layout.total - 1, width=13
+            ws, index=first, min=layout.first_unit, max=layout.total - 1, width=_UNIT_WIDTH
         )
     total = get_column_letter(layout.total)
-    ws.column_dimensions[total] = ColumnDimension(ws, index=total, width=18)
+    ws.column_dimensions[total] = ColumnDimension(ws, index=total, width=_TOTAL_WIDTH)
     ws.row_dimensions[TITLE_ROW].height = 30
 
 
@@ -315,16 +351,54 @@ def national_table(
     title: str,
     columns: list[UnitColumn],
     values: Mapping[str, Mapping[str, int | str | None]],
+    details: str = "",
 ) -> bytes:
-    """The consolidated national table (.xlsx): the form's rows (labels merged as on paper, one row per figure
-    with its label and unit of measure), one column per unit under merged group headers (GROUPS order, the
-    given order inside a group), then 全国合计: the sum of each number figure, and for a text figure how many
-    units named each method ("展板 12、手册 9"). `values` maps unit code → figure code → value; a unit absent
-    from it, or a figure absent for a unit, is a blank cell. Frozen panes at the first value cell, `#,##0` on
-    number cells, A4 landscape with the header rows and label columns repeated on every page."""
+    """The consolidated national table (.xlsx), two sheets.
+
+    全国汇总, the official layout: the form's rows (labels merged as on paper, one row per figure with its label
+    and unit of measure), one column per unit under merged group headers (GROUPS order, the given order inside
+    a group), then 全国合计: the sum of each number figure, and for a text figure how many units named each
+    method ("展板 12、手册 9"). `values` maps unit code → figure code → value; a unit absent from it, or a
+    figure absent for a unit, is a blank cell. Frozen panes at the first value cell, `#,##0` on number cells,
+    A4 landscape with the header rows and label columns repeated on every page. Its title row is `title`
+    followed by `details` (which reports, as of when, who exported).
+
+    打印版, the same figures for paper (printlayout.PrintLayout): `title` and `details` in two rows, then one row
+    per unit (code, name, group) under the figures' headers, 全国合计 first; A4 landscape, one page wide.
+    """
     columns = _in_group_order(list(columns))
-    layout = _Layout(depth=definition.depth, units=len(columns))
     wb = Workbook(write_only=True)
+    _use_one_font(wb)
+    _official_sheet(wb, definition, f"{title}　{details}" if details else title, columns, values)
+    _print_sheet(wb, print_layout(definition=definition, title=title, details=details, columns=columns, values=values))
+    wb.properties.title = title
+    wb.properties.creator = "诚信兴商宣传月活动管理平台"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def print_layout(
+    *,
+    definition: FormDefinition,
+    title: str,
+    details: str,
+    columns: list[UnitColumn],
+    values: Mapping[str, Mapping[str, int | str | None]],
+) -> PrintLayout:
+    """The national table for paper, units in the national table's order: the 打印版 sheet and the PDF."""
+    return PrintLayout(
+        definition=definition,
+        heading=title,
+        details=details,
+        units=_in_group_order(list(columns)),
+        values=values,
+        group_labels=GROUP_SHORT,
+    )
+
+
+def _official_sheet(wb: Workbook, definition: FormDefinition, title: str, columns: list[UnitColumn], values):
+    layout = _Layout(depth=definition.depth, units=len(columns))
     ws = wb.create_sheet(SHEET_TITLE)
     # openpyxl is pinned (pyproject.toml); the export tests read every cell, style and merge back.
     ws._values_to_row = _streamed_cells(ws)
@@ -338,17 +412,133 @@ def national_table(
     out.flush(CODE_ROW)
     for k, figure in enumerate(_figures_in_table_order(definition)):
         _figure_row(out, FIRST_ROW + k, figure, layout, columns, values)
+        if not figure.is_number:  # its texts wrap: a row tall enough for the longest (nothing is clipped)
+            ws.row_dimensions[FIRST_ROW + k] = RowDimension(ws, index=FIRST_ROW + k, ht=_text_row_height(out, k))
         out.flush(FIRST_ROW + k)
     _page(ws, layout)
-    wb.properties.title = title
-    wb.properties.creator = "诚信兴商宣传月活动管理平台"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+
+
+def _text_row_height(out: _Rows, k: int) -> float:
+    """The height of a text figure's row in the official sheet, by the lines of its longest text (the
+    printlayout estimate, at the unit columns' and the total's widths); at most Excel's largest."""
+    row_values, _styles = out.row(FIRST_ROW + k)
+    last = len(row_values)
+    lines = 1
+    for column, value in enumerate(row_values, 1):
+        if isinstance(value, str) and value:
+            width = _TOTAL_WIDTH if column == last else _UNIT_WIDTH
+            lines = max(lines, paper.lines_in(value, width, paper.DEFAULT_FONT_PT))
+    return min(409.0, round(paper.line_height(lines, paper.DEFAULT_FONT_PT), 1))
 
 
 def _figures_in_table_order(definition: FormDefinition) -> list[FigureDef]:
     return [figure for line in definition.table_lines() for figure in line.leaf.figures]
+
+
+# --- the national table for paper ---------------------------------------------------------------------------
+
+# The print sheet's rows: two title rows (title, details), the header rows, then the body.
+PRINT_FIRST_HEAD_ROW = 3
+_TOP_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+_ONE_LINE = Alignment(horizontal="left", vertical="center")
+_RIGHT = Alignment(horizontal="right", vertical="center")
+_MIDDLE = Alignment(horizontal="center", vertical="center")
+
+
+def _print_style_ids(ws, *, wrap_titles: bool) -> dict[str, int]:
+    size = paper.BODY_PT
+    title_alignment = _TOP_LEFT if wrap_titles else _ONE_LINE
+    total = {"font": _font(size), "fill": _TOTAL_FILL, "border": _BORDER}  # its figures as wide as the units'
+    return _register(
+        ws,
+        {
+            "title": {"font": _font(paper.TITLE_PT, bold=True), "alignment": title_alignment},
+            "details": {"font": _font(size), "alignment": title_alignment},
+            "head": {"font": _font(size, bold=True), "alignment": _CENTRE, "fill": _HEAD_FILL, "border": _BORDER},
+            "blank": {"font": _font(size), "border": _BORDER},
+            paper.CODE: {"font": _font(size), "alignment": _ONE_LINE, "border": _BORDER},
+            paper.NAME: {"font": _font(size), "alignment": _LEFT, "border": _BORDER},
+            paper.GROUP: {"font": _font(size), "alignment": _MIDDLE, "border": _BORDER},
+            paper.NUMBER: {"font": _font(size), "alignment": _RIGHT, "border": _BORDER, "number_format": NUMBER_FORMAT},
+            paper.TEXT: {"font": _font(size), "alignment": _LEFT, "border": _BORDER},
+            "total_label": {**total, "font": _font(size, bold=True), "alignment": _MIDDLE},
+            "total_blank": total,
+            "total_number": {**total, "alignment": _RIGHT, "number_format": NUMBER_FORMAT},
+            "total_text": {**total, "alignment": _LEFT},
+        },
+    )
+
+
+def _print_sheet(wb: Workbook, layout: PrintLayout) -> None:
+    """The second sheet: `layout` as rows (see printlayout), streamed like the official sheet, each row's
+    height set before it is written (a streamed sheet cannot autofit)."""
+    ws = wb.create_sheet(PRINT_SHEET_TITLE)
+    ws._values_to_row = _streamed_cells(ws)
+    styles = _print_style_ids(ws, wrap_titles=layout.one_page_across)
+    width = len(layout.columns)
+    first_body = PRINT_FIRST_HEAD_ROW + layout.head_rows
+    ws.sheet_properties.pageSetUpPr.fitToPage = layout.one_page_across
+    ws.freeze_panes = f"{get_column_letter(layout.labels + 1)}{first_body}"
+    for i, column in enumerate(layout.columns, 1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter] = ColumnDimension(ws, index=letter, width=column.width)
+
+    out = _Rows(ws, styles, width)
+    heights = [*layout.title_heights, *layout.head_heights]
+    for r, height in enumerate(heights, 1):
+        ws.row_dimensions[r] = RowDimension(ws, index=r, ht=height)
+    title_cols = width if layout.one_page_across else 1  # else it overflows to the right on every page across
+    out.merge(1, 1, _text(layout.heading), "title", cols=title_cols, frame=False)
+    out.merge(2, 1, _text(layout.details), "details", cols=title_cols, frame=False)
+    for cell in layout.head:
+        r, c = PRINT_FIRST_HEAD_ROW + cell.row, 1 + cell.col
+        out.merge(r, c, _text(cell.text), "head", rows=cell.rows, cols=cell.cols)
+    out.flush(first_body - 1)
+
+    ids = [styles[column.kind] for column in layout.columns]
+    total_ids = [styles["total_label"], styles["total_blank"], styles["total_blank"]] + [
+        styles["total_number" if column.kind == paper.NUMBER else "total_text"]
+        for column in layout.columns[layout.labels :]
+    ]
+    blank = styles["blank"]
+    for r, line in enumerate(layout.body(), first_body):
+        ws.row_dimensions[r] = RowDimension(ws, index=r, ht=line.height)
+        if line.is_total:
+            ws.merged_cells.add(f"A{r}:{get_column_letter(layout.labels)}{r}")
+            cells, row_ids = [_text(v) if isinstance(v, str) else v for v in line.values], total_ids
+        else:
+            cells = [_text(v) if isinstance(v, str) else v for v in line.values]
+            row_ids = [blank if v is None else i for v, i in zip(cells, ids, strict=True)]
+        ws.append((cells, row_ids))
+        del ws.row_dimensions[r]  # written: memory stays flat
+    _print_page(ws, layout, first_body)
+
+
+def _print_page(ws, layout: PrintLayout, first_body: int) -> None:
+    """A4 landscape, narrow margins, centred; one page wide with automatic height (or, when the figures need
+    more than one page across, a fixed scale with a break after each page's figures); the title and header
+    rows repeat on every page, the label columns on every page across."""
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    ws.page_margins = PageMargins(
+        left=paper.MARGIN_SIDE_IN,
+        right=paper.MARGIN_SIDE_IN,
+        top=paper.MARGIN_TOP_IN,
+        bottom=paper.MARGIN_BOTTOM_IN,
+        header=paper.MARGIN_HEADER_IN,
+        footer=paper.MARGIN_FOOTER_IN,
+    )
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = f"1:{first_body - 1}"
+    if layout.one_page_across:
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+    else:
+        ws.page_setup.scale = math.floor(layout.scale * 100)
+        ws.print_title_cols = f"A:{get_column_letter(layout.labels)}"
+        for group in layout.page_groups[:-1]:
+            ws.col_breaks.append(Break(id=layout.labels + group.stop))
+    _footer(ws)
 
 
 # --- one unit's filled table ----------------------------------------------------------------------------------

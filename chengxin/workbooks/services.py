@@ -183,21 +183,45 @@ def _save_sheet(item: SheetResult, campaign, definition, user: User, empty_is_ze
             )
 
 
-def national_table_for(campaign: Campaign, scope: str, *, exported_by: str = "") -> tuple[bytes, int, int]:
-    """The consolidated national table of `scope` as xlsx bytes, with the number of unit columns and of units
-    that have data; the web download and `chengxin export-stats` write the same file. Its title says what it
-    holds: which reports (the scope), as of when, and who exported it."""
+def _national_title(campaign: Campaign, scope: str, exported_by: str) -> tuple[str, str]:
+    """The national table's title, and what it holds: which reports (the scope), as of when, who exported."""
     from chengxin.analytics.selectors import SCOPE_LABELS
-    from chengxin.workbooks.export import national_table
-    from chengxin.workbooks.selectors import export_data
 
-    columns, values = export_data(campaign, scope)
     title = _("%(title)s统计表（全国汇总）") % {"title": campaign.title}
-    title += _("　统计范围：%(scope)s · 截至 %(at)s") % {
+    details = _("统计范围：%(scope)s · 截至 %(at)s") % {
         "scope": SCOPE_LABELS.get(scope, scope),
         "at": f"{timezone.localtime():%Y-%m-%d %H:%M}",
     }
     if exported_by:
-        title += _(" · 导出：%(who)s") % {"who": exported_by}
-    data = national_table(definition=form_definition(campaign), title=title, columns=columns, values=values)
+        details += _(" · 导出：%(who)s") % {"who": exported_by}
+    return title, details
+
+
+def national_table_for(campaign: Campaign, scope: str, *, exported_by: str = "") -> tuple[bytes, int, int]:
+    """The consolidated national table of `scope` as xlsx bytes, with the number of unit columns and of units
+    that have data; the web download and `chengxin export-stats` write the same file. Its title says what it
+    holds: which reports (the scope), as of when, and who exported it."""
+    from chengxin.workbooks.export import national_table
+    from chengxin.workbooks.selectors import export_data
+
+    columns, values = export_data(campaign, scope)
+    title, details = _national_title(campaign, scope, exported_by)
+    data = national_table(
+        definition=form_definition(campaign), title=title, details=details, columns=columns, values=values
+    )
     return data, len(columns), sum(1 for v in values.values() if v)
+
+
+def national_pdf_for(campaign: Campaign, scope: str, *, exported_by: str = "") -> bytes:
+    """The national table of `scope` as a PDF: the workbook's 打印版 sheet, drawn by printpdf. Raises
+    printpdf.PdfUnavailable when it cannot be made here."""
+    from chengxin.workbooks.export import print_layout
+    from chengxin.workbooks.printpdf import national_pdf
+    from chengxin.workbooks.selectors import export_data
+
+    columns, values = export_data(campaign, scope)
+    title, details = _national_title(campaign, scope, exported_by)
+    definition = form_definition(campaign)
+    return national_pdf(
+        print_layout(definition=definition, title=title, details=details, columns=columns, values=values)
+    )

@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -36,8 +38,6 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
 
 
 def _attachment(filename: str) -> str:
-    from django.utils.http import content_disposition_header
-
     return content_disposition_header(True, safe_filename(filename))
 
 
@@ -185,10 +185,41 @@ def _scope(request) -> str:
 def national_xlsx(request, year: int):
     """The consolidated national table, as `chengxin export-stats` writes it."""
     campaign = campaign_get(year)
-    scope = _scope(request)
-    who = request.user.display_name or request.user.username
-    data, _columns, _filled = national_table_for(campaign, scope, exported_by=f"{who}（{request.user.username}）")
+    data, _columns, _filled = national_table_for(campaign, _scope(request), exported_by=_exporter(request))
     return xlsx_response(data, f"{campaign.year}年统计表全国汇总.xlsx")
+
+
+def _exporter(request) -> str:
+    who = request.user.display_name or request.user.username
+    return f"{who}（{request.user.username}）"
+
+
+@require_GET
+@national_required
+def national_pdf(request, year: int):
+    """The consolidated national table as a PDF, laid out like the workbook's 打印版 sheet (A4 landscape, one
+    row per unit). When it cannot be made here (workbooks/printpdf.py), back to the totals page, which says so
+    and points to the workbook."""
+    from chengxin.workbooks.printpdf import PdfUnavailable
+    from chengxin.workbooks.services import national_pdf_for
+
+    campaign = campaign_get(year)
+    scope = _scope(request)
+    try:
+        data = national_pdf_for(campaign, scope, exported_by=_exporter(request))
+    except PdfUnavailable as exc:
+        messages.error(
+            request,
+            _("暂时无法生成 PDF（%(reason)s）。请下载 Excel 全国汇总表，打印其中的“打印版”工作表。")
+            % {"reason": exc.reason},
+        )
+        return redirect(f"{reverse('analytics:totals', kwargs={'year': campaign.year})}?scope={scope}")
+    response = HttpResponse(data, content_type="application/pdf")
+    # inline: the browser opens it, ready to print
+    response["Content-Disposition"] = content_disposition_header(
+        False, safe_filename(f"{campaign.year}年统计表全国汇总.pdf")
+    )
+    return response
 
 
 @require_GET

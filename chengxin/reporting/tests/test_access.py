@@ -690,6 +690,7 @@ ROUTES = [
     Route("workbooks:template", BEIJING, "GET", READ_PAGE),
     Route("workbooks:unit_xlsx", BEIJING, "GET", READ_PAGE),
     Route("workbooks:national_xlsx", YEAR, "GET", NATIONAL_PAGE),
+    Route("workbooks:national_pdf", YEAR, "GET", NATIONAL_PAGE),
     Route("workbooks:national_csv", YEAR, "GET", NATIONAL_PAGE),
     Route("workbooks:import", YEAR, "GET", _expect(alice=200, bob=200, carol=404, dave=200)),
     Route("workbooks:import", YEAR, "POST", _expect(alice=302, bob=302, carol=404, dave=302), _beijing_workbook_post),

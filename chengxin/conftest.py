@@ -387,8 +387,9 @@ def figures_times(factor: int) -> dict[str, str]:
     }
 
 
-def submitted_report(campaign, unit: Unit, user, figures: dict[str, str] | None = None):
-    """The unit's report saved with `figures`, a summary uploaded and submitted, through the services."""
+def submitted_report(campaign, unit: Unit, user, figures: dict[str, str] | None = None, summary: bytes | None = None):
+    """The unit's report saved with `figures`, a summary (`summary`, a docx's bytes) uploaded and submitted,
+    through the services."""
     from chengxin.reporting import services
 
     report = report_get_or_start(campaign=campaign, unit=unit)
@@ -396,7 +397,7 @@ def submitted_report(campaign, unit: Unit, user, figures: dict[str, str] | None 
         report=report, raw_values=figures or VALID_FIGURES, version=report.version, acting_user=user
     ).report
     services.report_upload_summary(
-        report=report, uploaded_file=SimpleUploadedFile("总结.docx", make_docx()), acting_user=user
+        report=report, uploaded_file=SimpleUploadedFile("总结.docx", summary or make_docx()), acting_user=user
     )
     report.refresh_from_db()
     return services.report_submit(report=report, version=report.version, acting_user=user)

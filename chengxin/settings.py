@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "chengxin.audit",
     "chengxin.ops",
     "chengxin.textsearch",
+    "chengxin.publications",
     "chengxin.site",
     "huey.contrib.djhuey",
     "captcha",  # django-simple-captcha: the picture (and spoken) check of the commitment signing form

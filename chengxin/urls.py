@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/v1/", include("chengxin.api.urls")),
     path("audit/", include("chengxin.audit.urls")),
     path("search/", include("chengxin.textsearch.urls")),
+    path("publications/", include("chengxin.publications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("captcha/", include("captcha.urls")),  # the signing form's picture and spoken checks

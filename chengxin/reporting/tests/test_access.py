@@ -337,6 +337,14 @@ ROUTES = [
     Route("reporting:print", BEIJING, "GET", READ_PAGE),
     Route("reporting:summaries_zip", YEAR, "GET", NATIONAL_PAGE),
     Route("textsearch:search", {}, "GET", NATIONAL_PAGE),
+    Route("publications:summary", YEAR, "GET", NATIONAL_PAGE),
+    Route("publications:summary", YEAR, "POST", _expect(alice=404, bob=404, carol=302, dave=302)),  # queues a draft
+    Route(  # an import job's id, not a summary's: nobody downloads it
+        "publications:summary_download",
+        {**YEAR, "job_id": BOBS_JOB},
+        "GET",
+        _expect(alice=404, bob=404, carol=404, dave=404),
+    ),
     Route(
         "reporting:accept_clean",
         YEAR,

@@ -1,0 +1,11 @@
+"""Background tasks of the publications (huey). In a module named tasks.py so that the task worker (`chengxin
+run_huey`, which imports every app's tasks module) knows them without loading the URLconf."""
+
+from huey.contrib.djhuey import db_task
+
+from chengxin.publications.services import summary_job_run
+
+
+@db_task()  # djhuey's db_task closes stale connections around the task in a worker thread
+def summary_task(job_id: str) -> None:
+    summary_job_run(job_id)

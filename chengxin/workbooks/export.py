@@ -19,8 +19,10 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl import LXML, Workbook, load_workbook
+from openpyxl.cell._writer import write_cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
@@ -206,14 +208,16 @@ class _Rows:
         self.ws.merged_cells.add(f"{get_column_letter(c)}{r}:{get_column_letter(c + cols - 1)}{r + rows - 1}")
 
     def flush(self, upto: int) -> None:
-        """Stream every row up to `upto` to the sheet (a write-only sheet takes its rows in order)."""
+        """Stream every row up to `upto` to the sheet (a write-only sheet takes its rows in order), each at the
+        height its row dimension gives (see _stream_rows)."""
         while self.written < upto:
             self.written += 1
-            self.ws.append(self.pending.pop(self.written, ((), ())))
+            values, styles = self.pending.pop(self.written, ((), ()))
+            self.ws.append((values, styles, None))
 
 
 class _StreamedCell(Cell):
-    """The one cell object through which the national table's cells are written (see _streamed_cells): it
+    """The one cell object through which a cell is written by openpyxl's own writer (see _streamed_cells): it
     carries the id of an already registered style instead of a style of its own."""
 
     __slots__ = ("style_id",)
@@ -221,21 +225,116 @@ class _StreamedCell(Cell):
 
 
 def _streamed_cells(ws):
-    """What turns a row (its values and style ids) into cells for the write-only writer, in place of
+    """What turns a row (its values and style ids) into cells for openpyxl's cell writer, in place of
     openpyxl's own conversion (WriteOnlyWorksheet._values_to_row), which makes a new cell object for each
-    styled value and costs as much again as writing it (measured in bench/workbooks_bench.py). The writer
-    writes each cell before it asks for the next, so one cell object serves the whole sheet."""
+    styled value. The writer writes each cell before it asks for the next, so one cell object serves the
+    whole sheet."""
     cell = _StreamedCell(ws, row=1, column=1)
 
-    def cells(row: tuple[list, list], row_idx: int):
+    def cells(values: list, styles: list, row_idx: int):
         cell.row = row_idx
-        for column, (value, style) in enumerate(zip(*row, strict=True), 1):
+        for column, (value, style) in enumerate(zip(values, styles, strict=True), 1):
             if style is not None:
                 cell.column = column
                 cell.value, cell.style_id = value, style
                 yield cell
 
     return cells
+
+
+def _stream_rows(ws) -> None:
+    """Let the write-only sheet `ws` take its rows as (values, style ids, height): a value and a style id for
+    each column (style None: no cell there), and the row's height in points (None: as ws.row_dimensions has
+    it, which must then be set before the row is appended). The rows are written by _RowWriter. Call it
+    before the first row is appended; openpyxl is pinned (pyproject.toml), and the export tests read every
+    cell, style, merge and row height back."""
+    ws._values_to_row = lambda row, _row_idx: row  # the rows go to _RowWriter as they are
+    create_writer = ws._get_writer  # which writes everything before the rows (columns, panes): at the first row
+
+    def get_writer():
+        if ws._writer is None:
+            create_writer()
+            ws._writer.write_row = _RowWriter(ws, ws._writer.write_row)
+
+    ws._get_writer = get_writer
+
+
+def _escape_attribute(value: str) -> str:
+    """An attribute value as xml.etree (and so et_xmlfile) escapes it."""
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return value.replace("\r", "&#13;").replace("\n", "&#10;").replace("\t", "&#09;")
+
+
+def _plain_text(value: str) -> bool:
+    """Whether openpyxl keeps `value` as an inline string just as it is (not a formula, an error code, too
+    long or with a character XML cannot carry)."""
+    return (
+        len(value) <= 32767
+        and not (len(value) > 1 and value[0] == "=")
+        and value not in ERROR_CODES
+        and ILLEGAL_CHARACTERS_RE.search(value) is None
+    )
+
+
+class _RowWriter:
+    """Writes a row of the national table as openpyxl's writer (openpyxl.cell._writer.etree_write_cell
+    through et_xmlfile) would, character for character, in one piece: openpyxl builds and serialises an
+    element tree for each cell, which took most of the export's time (bench/workbooks_bench.py). A value
+    other than None, an int or a plain text, and every row when openpyxl writes with lxml, goes through
+    openpyxl's own writer."""
+
+    def __init__(self, ws, openpyxl_write_row):
+        self.ws, self.openpyxl_write_row = ws, openpyxl_write_row
+        self.cells = _streamed_cells(ws)
+        self.letters = [""]
+
+    def __call__(self, xf, row: tuple[list, list, float | None], row_idx: int) -> None:
+        values, styles, height = row
+        if LXML:
+            self._by_openpyxl(xf, values, styles, height, row_idx)
+            return
+        write = xf._file  # et_xmlfile's text writer, which xf.write writes an element to
+        while len(self.letters) <= len(values):
+            self.letters.append(get_column_letter(len(self.letters)))
+        r = str(row_idx)
+        if height is None:
+            attributes = self.ws.row_dimensions.get(row_idx, ())  # a RowDimension gives its (name, value)s
+        else:
+            attributes = (("ht", safe_string(float(height))), ("customHeight", "1"))
+        parts = [f'<row r="{r}"', *(f' {k}="{_escape_attribute(v)}"' for k, v in attributes), ">"]
+        letters = self.letters
+        for column, (value, style) in enumerate(zip(values, styles, strict=True), 1):
+            if style is None:
+                continue
+            letter = letters[column]
+            if value is None:
+                parts.append(f'<c r="{letter}{r}" s="{style}" t="n" />')
+            elif type(value) is int:
+                parts.append(f'<c r="{letter}{r}" s="{style}" t="n"><v>{value:.16g}</v></c>')
+            elif type(value) is str and _plain_text(value):
+                if not value:
+                    parts.append(f'<c r="{letter}{r}" s="{style}" t="inlineStr" />')
+                    continue
+                stripped = value.strip()
+                space = ' xml:space="preserve"' if stripped and stripped != value else ""
+                text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                parts.append(f'<c r="{letter}{r}" s="{style}" t="inlineStr"><is><t{space}>{text}</t></is></c>')
+            else:
+                write("".join(parts))
+                parts = []
+                cell = next(self.cells([value], [style], row_idx))
+                cell.column = column
+                write_cell(xf, self.ws, cell, True)
+        parts.append("</row>")
+        write("".join(parts))
+
+    def _by_openpyxl(self, xf, values: list, styles: list, height: float | None, row_idx: int) -> None:
+        dimensions = self.ws.row_dimensions
+        if height is not None:
+            dimensions[row_idx] = RowDimension(self.ws, index=row_idx, ht=height)
+        self.openpyxl_write_row(xf, self.cells(values, styles, row_idx), row_idx)
+        if height is not None:
+            del dimensions[row_idx]  # written: memory stays flat
 
 
 def _in_group_order(columns: list[UnitColumn]) -> list[UnitColumn]:
@@ -400,8 +499,7 @@ def print_layout(
 def _official_sheet(wb: Workbook, definition: FormDefinition, title: str, columns: list[UnitColumn], values):
     layout = _Layout(depth=definition.depth, units=len(columns))
     ws = wb.create_sheet(SHEET_TITLE)
-    # openpyxl is pinned (pyproject.toml); the export tests read every cell, style and merge back.
-    ws._values_to_row = _streamed_cells(ws)
+    _stream_rows(ws)
     styles = _style_ids(ws)
     _sheet_top(ws, layout)
     out = _Rows(ws, styles, layout.width)
@@ -470,10 +568,10 @@ def _print_style_ids(ws, *, wrap_titles: bool) -> dict[str, int]:
 
 
 def _print_sheet(wb: Workbook, layout: PrintLayout) -> None:
-    """The second sheet: `layout` as rows (see printlayout), streamed like the official sheet, each row's
-    height set before it is written (a streamed sheet cannot autofit)."""
+    """The second sheet: `layout` as rows (see printlayout), streamed like the official sheet, each row with
+    its height (a streamed sheet cannot autofit)."""
     ws = wb.create_sheet(PRINT_SHEET_TITLE)
-    ws._values_to_row = _streamed_cells(ws)
+    _stream_rows(ws)
     styles = _print_style_ids(ws, wrap_titles=layout.one_page_across)
     width = len(layout.columns)
     first_body = PRINT_FIRST_HEAD_ROW + layout.head_rows
@@ -502,15 +600,13 @@ def _print_sheet(wb: Workbook, layout: PrintLayout) -> None:
     ]
     blank = styles["blank"]
     for r, line in enumerate(layout.body(), first_body):
-        ws.row_dimensions[r] = RowDimension(ws, index=r, ht=line.height)
         if line.is_total:
             ws.merged_cells.add(f"A{r}:{get_column_letter(layout.labels)}{r}")
             cells, row_ids = [_text(v) if isinstance(v, str) else v for v in line.values], total_ids
         else:
             cells = [_text(v) if isinstance(v, str) else v for v in line.values]
             row_ids = [blank if v is None else i for v, i in zip(cells, ids, strict=True)]
-        ws.append((cells, row_ids))
-        del ws.row_dimensions[r]  # written: memory stays flat
+        ws.append((cells, row_ids, line.height))
     _print_page(ws, layout, first_body)
 
 

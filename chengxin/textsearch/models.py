@@ -48,8 +48,8 @@ class TextChunk(models.Model):
     """A slice of a document's text as index terms (textsearch.terms), a few thousand characters long, so that
     no slice reaches PostgreSQL's limits of a tsvector (16,383 positions, 1 MB). Consecutive slices overlap by
     OVERLAP characters, so a phrase up to that long is found whole where a slice ends. PostgreSQL indexes
-    `to_tsvector('simple', terms)` (GIN); on SQLite the FTS5 table `textsearch_fts` (external content, kept by
-    triggers) does. Both are created by migration 0001."""
+    a stored `to_tsvector('simple', terms)` (column `tsv`, GIN, migration 0002); on SQLite the FTS5 table
+    `textsearch_fts` (external content, kept by triggers, migration 0001) does."""
 
     document = models.ForeignKey(TextDocument, on_delete=models.CASCADE, related_name="chunks")
     number = models.PositiveIntegerField()

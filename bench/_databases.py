@@ -1,5 +1,6 @@
 """What the database benchmarks share: one child process per database (SQLite in a folder under the temporary
-directory; PostgreSQL in a database of its own on the server of DATABASE_URL), and running those children."""
+directory; PostgreSQL in a database of its own on the server of DATABASE_URL), running those children, and
+emptying a child's database before it builds its data set (`wipe`)."""
 
 import json
 import os
@@ -79,3 +80,25 @@ def run_per_database(args, *, module: str, slug: str, passed: list[str], report:
             continue
         ok = report(name, result) and ok
     return 0 if ok else 1
+
+
+def wipe() -> None:
+    """Empty the benchmark database of this (child) process, Django set up: remove the SQLite file, or drop and
+    create the PostgreSQL database (never one of NEVER)."""
+    from django.conf import settings
+    from django.db import connection
+
+    connection.close()
+    db = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db['NAME']}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    name = db["NAME"]
+    if name in NEVER:
+        raise SystemExit(f"refusing to drop the database {name!r}")
+    with psycopg.connect(pg_url(os.environ["DATABASE_URL"], "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')

@@ -30,9 +30,8 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-from bench._databases import NEVER, ROOT, pg_url, run_per_database
+from bench._databases import ROOT, run_per_database, wipe
 
 PG_NAME = "bench_chengxin"
 TARGET_RATIO = 2.0
@@ -164,28 +163,6 @@ def _marker() -> str | None:
     return row[0] if row else None
 
 
-def _wipe() -> None:
-    """Empty the benchmark database: remove the SQLite file, or drop and create the PostgreSQL database."""
-    from django.conf import settings
-    from django.db import connection
-
-    connection.close()
-    db = settings.DATABASES["default"]
-    if connection.vendor == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db['NAME']}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    name = db["NAME"]
-    if name in NEVER:
-        raise SystemExit(f"refusing to drop the database {name!r}")
-    url = os.environ["DATABASE_URL"]
-    with psycopg.connect(pg_url(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def _build_or_reuse(args) -> dict:
     from django.core.management import call_command
     from django.db import connection
@@ -197,7 +174,7 @@ def _build_or_reuse(args) -> dict:
     key = _data_key(args)
     if args.rebuild or _marker() != key:
         print(f"{connection.vendor}: building the data set ({args.units} units, {args.years}) …", flush=True)
-        _wipe()
+        wipe()
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
         demo_data_create(years=parse_years(args.years), units=args.units, seed=args.seed, progress=_quiet_progress)

@@ -32,7 +32,7 @@ import tracemalloc
 import zipfile
 from pathlib import Path
 
-from bench._databases import NEVER, pg_url, run_per_database
+from bench._databases import run_per_database, wipe
 
 MB = 1024 * 1024
 CHUNK = 64 * 1024
@@ -121,25 +121,6 @@ def _child(args) -> int:
         shutil.rmtree(media, ignore_errors=True)
 
 
-def _wipe() -> None:
-    from django.conf import settings
-    from django.db import connection
-
-    connection.close()
-    db = settings.DATABASES["default"]
-    if connection.vendor == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db['NAME']}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-
-    if db["NAME"] in NEVER:
-        raise SystemExit(f"refusing to drop the database {db['NAME']!r}")
-    with psycopg.connect(pg_url(os.environ["DATABASE_URL"], "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{db["NAME"]}"')
-
-
 def _build(args, media: Path) -> tuple[list[Path], object]:
     """The data set: returns the stored files (in the zip's order) and the national reviewer."""
     import random
@@ -157,7 +138,7 @@ def _build(args, media: Path) -> tuple[list[Path], object]:
 
     print(f"{connection.vendor}: building {args.units} units × {args.size_kb} KB …", flush=True)
     started = time.perf_counter()
-    _wipe()
+    wipe()
     call_command("migrate", verbosity=0)
     campaign = campaign_load(year=2020)
     with transaction.atomic():

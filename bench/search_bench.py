@@ -28,12 +28,13 @@ Measured:
   query. A side that has taken more than `--search-seconds` in all, its warm-up too, stops after its first
   timed run (the runs are printed); a statement the server cancels (it may be shared) leaves its figures out.
   On PostgreSQL the chunks are VACUUM ANALYZEd first, as autovacuum would soon after the indexing.
-- the index's size: chunk rows; on PostgreSQL pg_total_relation_size of the chunks (with the GIN index), on
+- the index's size: chunk rows; on PostgreSQL pg_total_relation_size of the chunks (with their indexes), on
   SQLite the database file (and per table, when SQLite has the dbstat table).
 
-Figures are printed, never asserted. The exit status is 1 only if an answer is wrong: the rare phrase must be
-found in exactly the documents that hold it (as generated, and as the LIKE scan and the bare libraries see it),
-the common query in exactly the documents the LIKE scan finds, and every document read.
+Figures are printed, never asserted. The exit status is 1 only if an answer is wrong (or was not had: a search
+the server cancelled): the rare phrase must be found in exactly the documents that hold it (as generated, and as
+the LIKE scan and the bare libraries see it), the common query in exactly the documents the LIKE scan finds, and
+every document read.
 """
 
 import argparse
@@ -130,13 +131,13 @@ def _report(name: str, result: dict) -> bool:
     print(f"|{'-' * 44}|------|-------|----------|---------|")
     for query in result["queries"]:
         like = query["like_ms"]
-        rows = [
+        lines = [
             (f"bare LIKE scan {query['typed']!r}", "like", query["like_found"]),
             ("  search → list (rows and texts)", "list", query["found"]),
             ("  search → ids only", "ids", query["found"]),
             (f"  first page (count + {PAGE} rows)", "page", query["found"]),
         ]
-        for label, key, found in rows:
+        for label, key, found in lines:
             ms, runs = query[f"{key}_ms"], query[f"{key}_runs"]
             shown = f"{ms:8.1f}" if ms is not None else f"{'—':>8}"
             ratio = f"{ms / like:6.2f}×" if ms is not None and like else f"{'—':>7}"

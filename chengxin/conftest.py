@@ -267,16 +267,23 @@ def beijing_report(campaign):
 
 
 def make_docx(text: str = "2020年诚信兴商宣传月活动总结") -> bytes:
-    """A minimal but structurally real .docx (a zip with the parts Word needs)."""
+    """A minimal but structurally real .docx (a zip with the parts Word needs). The same text gives the same
+    bytes whenever it is made (each part's date is fixed), so a test can compare a download with it."""
     buffer = io.BytesIO()
+
+    def part(name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=(2020, 10, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
+
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(
-            "[Content_Types].xml",
+            part("[Content_Types].xml"),
             '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
             'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
         )
         z.writestr(
-            "word/document.xml",
+            part("word/document.xml"),
             '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
             f'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>',
         )

@@ -38,7 +38,6 @@ every document read.
 """
 
 import argparse
-import contextlib
 import hashlib
 import json
 import os
@@ -47,10 +46,10 @@ import statistics
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
 from bench._databases import run_per_database, wipe
+from bench._memory import proc_status_mb, reset_peak_rss, traced_mb
 
 MB = 1024 * 1024
 PG_NAME = "chengxin_search_bench"
@@ -167,35 +166,15 @@ def _pad(text: str, width: int) -> str:
 # --- the child ----------------------------------------------------------------------------------------------
 
 
-def _proc_status_mb(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _reset_peak_rss() -> None:
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
-
-
 def _timed(run) -> tuple[float, float, float, object]:
     """Seconds, the peak resident set during `run` and that peak over the resident set at its start (MB), and
     what `run` returned."""
-    _reset_peak_rss()
-    start_rss = _proc_status_mb("VmRSS")
+    reset_peak_rss()
+    start_rss = proc_status_mb("VmRSS")
     started = time.perf_counter()
     value = run()
-    seconds, peak = time.perf_counter() - started, _proc_status_mb("VmHWM")
+    seconds, peak = time.perf_counter() - started, proc_status_mb("VmHWM")
     return seconds, peak, peak - start_rss, value
-
-
-def _traced(run) -> float:
-    tracemalloc.start()
-    run()
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / MB
 
 
 def _child(args) -> int:
@@ -373,7 +352,7 @@ def _index_all(samples: list | None = None) -> dict:
 
     def progress(kind: str, done: int, total: int) -> None:
         if samples is not None and kind == "summary" and (done in (1, total) or done % max(1, total // 10) == 0):
-            samples.append((done, _proc_status_mb("VmRSS")))
+            samples.append((done, proc_status_mb("VmRSS")))
 
     return index_all(year=YEAR, progress=progress)
 
@@ -505,7 +484,7 @@ def _measure(args, media: Path) -> int:
     from chengxin.textsearch.models import Extraction, TextDocument
 
     files, rare_generated = _build(args, media)
-    rss_before = _proc_status_mb("VmRSS")
+    rss_before = proc_status_mb("VmRSS")
     base: dict = {}
     index: dict = {"rss_samples": []}
     print(f"{connection.vendor}: reading {len(files)} files with the bare libraries …", flush=True)
@@ -520,8 +499,8 @@ def _measure(args, media: Path) -> int:
     not_done = TextDocument.objects.exclude(extraction=Extraction.DONE).count()
     text_chars = sum(len(t) for t in TextDocument.objects.values_list("text", flat=True).iterator())
     print(f"{connection.vendor}: the same again under tracemalloc (index_all re-indexes) …", flush=True)
-    base["tracemalloc_mb"] = _traced(lambda: _bare_read(files))
-    index["tracemalloc_mb"] = _traced(_index_all)
+    base["tracemalloc_mb"] = traced_mb(lambda: _bare_read(files))
+    index["tracemalloc_mb"] = traced_mb(_index_all)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # what autovacuum does soon after: the GIN index's pending list merged
             cursor.execute("VACUUM ANALYZE textsearch_textchunk")

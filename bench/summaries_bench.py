@@ -19,7 +19,6 @@ what it should be (entries counted from its end record).
 """
 
 import argparse
-import contextlib
 import io
 import json
 import os
@@ -28,11 +27,11 @@ import struct
 import sys
 import tempfile
 import time
-import tracemalloc
 import zipfile
 from pathlib import Path
 
 from bench._databases import run_per_database, wipe
+from bench._memory import proc_status_mb, reset_peak_rss, traced_mb
 
 MB = 1024 * 1024
 CHUNK = 64 * 1024
@@ -93,18 +92,6 @@ class _Sink(io.RawIOBase):
     def write(self, data) -> int:
         self.count += len(data)
         return len(data)
-
-
-def _proc_status_mb(field: str) -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _reset_peak_rss() -> None:
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
 
 
 def _child(args) -> int:
@@ -236,18 +223,10 @@ def _view(client, url: str) -> tuple[int, int]:
 
 
 def _timed(run) -> tuple[float, float, object]:
-    _reset_peak_rss()
+    reset_peak_rss()
     started = time.perf_counter()
     value = run()
-    return time.perf_counter() - started, _proc_status_mb("VmHWM"), value
-
-
-def _traced(run) -> float:
-    tracemalloc.start()
-    run()
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / MB
+    return time.perf_counter() - started, proc_status_mb("VmHWM"), value
 
 
 def _measure(args, media: Path) -> int:
@@ -265,7 +244,7 @@ def _measure(args, media: Path) -> int:
     session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=reviewer).persistent_id
     session.save()
     url = reverse("reporting:summaries_zip", kwargs={"year": 2020})
-    rss_before = _proc_status_mb("VmRSS")
+    rss_before = proc_status_mb("VmRSS")
     base = {"seconds": float("inf"), "peak_rss_mb": 0.0}
     view = {"seconds": float("inf"), "peak_rss_mb": 0.0}
     entries = -1
@@ -279,8 +258,8 @@ def _measure(args, media: Path) -> int:
             row["peak_rss_mb"] = max(row["peak_rss_mb"], peak)
             row["bytes"] = value
             print(f"  round {round_ + 1}: {name} {seconds:.2f} s, peak RSS {peak:.0f} MB", flush=True)
-    base["tracemalloc_mb"] = _traced(lambda: _baseline(files))
-    view["tracemalloc_mb"] = _traced(lambda: _view(client, url))
+    base["tracemalloc_mb"] = traced_mb(lambda: _baseline(files))
+    view["tracemalloc_mb"] = traced_mb(lambda: _view(client, url))
     reset_queries()
     with CaptureQueriesContext(connection) as queries:
         _view(client, url)

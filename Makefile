@@ -44,7 +44,8 @@ test: install-test
 	$(BIN)/lint-imports --no-cache --no-logo
 	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || echo "NOTE: chromium not found: the browser tests will be SKIPPED (apt-get install chromium fonts-noto-cjk to run them)."
 	@command -v nginx >/dev/null 2>&1 || echo "NOTE: nginx not found: the production-stack tests will be SKIPPED (apt-get install nginx to run them)."
-	@command -v soffice >/dev/null 2>&1 || echo "NOTE: soffice not found: the test that prints the national table's print sheet will be SKIPPED (apt-get install libreoffice-calc poppler-utils to run it)."
+	@command -v soffice >/dev/null 2>&1 || echo "NOTE: soffice not found: the tests that print the national table's print sheet, the summary and the case book will be SKIPPED (apt-get install libreoffice-calc libreoffice-writer poppler-utils to run them)."
+	@! command -v soffice >/dev/null 2>&1 || [ -e /usr/lib/libreoffice/program/swriter ] || echo "NOTE: LibreOffice Writer not found: the tests that print the summary and the case book as PDF will be SKIPPED (apt-get install libreoffice-writer to run them)."
 	@[ -n "$$DATABASE_URL" ] || echo "NOTE: DATABASE_URL not set: the production-stack tests (PostgreSQL + Redis) will be SKIPPED."
 	@# With DATABASE_URL the two runs go side by side (two cores: most of the second database's time is spent
 	@# waiting on its server), the SQLite run's output kept in a file and printed when both have ended.

@@ -269,6 +269,9 @@ MEDIA_ROOT = Path(env_str("CHENGXIN_MEDIA_ROOT") or VAR_DIR / "files")
 # No URL serves MEDIA_ROOT; this prefix is routed nowhere (Django's test live server needs a string here).
 MEDIA_URL = "/_uploads-are-not-served-by-url/"
 SUMMARY_MAX_BYTES = env_int("CHENGXIN_SUMMARY_MAX_BYTES", 20 * 1024 * 1024)
+# LibreOffice, which prints the drafted documents (summary, case book) to PDF: unset, `soffice` on PATH; a path;
+# or empty for never (publications/pdf.py).
+CHENGXIN_SOFFICE = env_str("CHENGXIN_SOFFICE")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # No page has more fields than this (a reviewer's "accept these" list of a province's cities included); more is 400.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400

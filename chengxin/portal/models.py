@@ -1,4 +1,5 @@
-"""Public content: the campaign logo files the national administrator uploads, and the case library."""
+"""Public content: the campaign logo files the national administrator uploads, and the case library with its
+photos."""
 
 from django.conf import settings
 from django.db import models
@@ -85,3 +86,40 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+MAX_CASE_PHOTOS = 6
+CAPTION_MAX_LENGTH = 100
+
+
+class CasePhoto(models.Model):
+    """A photo of a case (JPEG or PNG, checked by content as activity photos are), stored under a generated name
+    that no URL serves; it is read through a view that shows it to whoever may see the case. `position` orders a
+    case's photos (the case page, the case book)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("照片"), upload_to="case-photos/%Y/")
+    caption = models.CharField(_("说明"), max_length=CAPTION_MAX_LENGTH, blank=True)
+    position = models.PositiveSmallIntegerField(_("顺序"))
+    original_name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=10)  # "jpeg" | "png"
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "position"], name="portal_case_photo_position")]
+
+    def __str__(self) -> str:
+        return self.caption or self.original_name
+
+    @property
+    def content_type(self) -> str:
+        return "image/png" if self.kind == "png" else "image/jpeg"
+
+    @property
+    def alt_text(self) -> str:
+        """What a page says of the photo to those who cannot see it: its caption, else the case's title."""
+        return self.caption or self.case.title

@@ -106,9 +106,9 @@ def cases_public(*, kind: str = "", domain: str = ""):
 
 
 def case_visible(pk: int, user):
-    """The case, if `user` may read it: anybody a published one; its own unit's editors and ministry staff the
-    others. None otherwise (the caller answers 404)."""
-    case = Case.objects.select_related("source_body", "campaign").filter(pk=pk).first()
+    """The case (its photos fetched, in order), if `user` may read it: anybody a published one; its own unit's
+    editors and ministry staff the others. None otherwise (the caller answers 404)."""
+    case = Case.objects.select_related("source_body", "campaign").prefetch_related("photos").filter(pk=pk).first()
     if case is None:
         return None
     if case.status == CaseStatus.PUBLISHED:
@@ -123,8 +123,9 @@ def cases_of_unit(unit):
 
 
 def cases_to_moderate():
-    """Submitted cases waiting for the ministry, oldest first; then the published ones (which may be withdrawn)."""
-    base = Case.objects.select_related("source_body", "submitted_by")
+    """Submitted cases waiting for the ministry, oldest first, with their photos; then the published ones (which
+    may be withdrawn)."""
+    base = Case.objects.select_related("source_body", "submitted_by").prefetch_related("photos")
     return {
         "submitted": list(base.filter(status=CaseStatus.SUBMITTED).order_by("submitted_at", "id")),
         "published": list(base.filter(status=CaseStatus.PUBLISHED).order_by("-published_at")[:50]),

@@ -2,19 +2,31 @@
 page shows bumps the public page cache."""
 
 import datetime as dt
+import hashlib
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chengxin.activities.uploads import check_photo
 from chengxin.campaigns.models import Campaign
 from chengxin.core.errors import DomainError, FieldError, TransitionError, from_validation_error
 from chengxin.core.inputs import INVISIBLE, visible_text
 from chengxin.core.public_cache import portal_cache_bump
 from chengxin.portal.logos import check_png, check_svg
-from chengxin.portal.models import CampaignLogo, Case, CaseStatus, LogoKind
+from chengxin.portal.models import (
+    CAPTION_MAX_LENGTH,
+    MAX_CASE_PHOTOS,
+    CampaignLogo,
+    Case,
+    CasePhoto,
+    CaseStatus,
+    LogoKind,
+)
 from chengxin.units.capabilities import Action, can
 from chengxin.units.models import Unit
 
@@ -137,3 +149,66 @@ def case_reject(*, case: Case, reason: str, acting_user) -> Case:
     if was_public:
         portal_cache_bump()
     return case
+
+
+# --- a case's photos --------------------------------------------------------------------------------------------
+
+
+def _lock_for_photos(case: Case, acting_user) -> Case:
+    """The case, locked, if `acting_user` may change its photos: an editor of its own unit while it is a draft
+    or was not accepted (as for editing its text). Another unit's case is 404: it is not theirs to see."""
+    if not _can_edit(case, acting_user):
+        raise DomainError(_("只能修改本单位的案例"), status=404)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status not in (CaseStatus.DRAFT, CaseStatus.REJECTED):
+        raise TransitionError(_("已报送或已发布的案例不能修改照片"))
+    return case
+
+
+@transaction.atomic
+def case_photo_add(*, case: Case, uploaded_file, caption: str = "", acting_user) -> CasePhoto:
+    """Add a JPEG or PNG photo (checked by content, as activity photos are) with an optional caption, after the
+    case's other photos; it is stored under a generated name outside any URL. At most MAX_CASE_PHOTOS a case."""
+    case = _lock_for_photos(case, acting_user)
+    caption = visible_text(caption)
+    if len(caption) > CAPTION_MAX_LENGTH:
+        message = _("照片说明不能超过 %(max)d 个字（现有 %(length)d 个字）") % {
+            "max": CAPTION_MAX_LENGTH,
+            "length": len(caption),
+        }
+        raise DomainError(message, errors=[FieldError("caption", message)])
+    if case.photos.count() >= MAX_CASE_PHOTOS:
+        message = _("照片：每个案例最多 %(max)d 张，请先删除不需要的照片") % {"max": MAX_CASE_PHOTOS}
+        raise DomainError(message, errors=[FieldError("photo", message)])
+    checked = check_photo(uploaded_file)
+    content = uploaded_file.read()
+    last = case.photos.aggregate(last=Max("position"))["last"]
+    photo = CasePhoto(
+        case=case,
+        caption=caption,
+        position=0 if last is None else last + 1,
+        original_name=(uploaded_file.name or f"photo.{checked.extension}")[:255],
+        kind=checked.kind,
+        size=checked.size,
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=acting_user,
+    )
+    photo.file.save(f"{uuid.uuid4().hex}.{checked.extension}", ContentFile(content), save=False)
+    try:
+        photo.save()
+    except BaseException:
+        photo.file.storage.delete(photo.file.name)  # no row, no file
+        raise
+    return photo
+
+
+@transaction.atomic
+def case_photo_remove(*, photo: CasePhoto, acting_user) -> None:
+    """Remove a photo of a draft or rejected case; its file goes once the removal is committed."""
+    _lock_for_photos(photo.case, acting_user)
+    photo = CasePhoto.objects.filter(pk=photo.pk).first()
+    if photo is None:
+        raise DomainError(_("照片已被删除"), status=404)
+    file = photo.file
+    photo.delete()
+    transaction.on_commit(lambda: file.storage.delete(file.name))

@@ -1,6 +1,7 @@
 """Public pages: no login, cached, the same for every visitor (they extend portal/public_base.html, which shows no
 signed-in header and no CSRF token). The logo upload and the case editing and moderation pages are for signed-in
-users and are never cached."""
+users and are never cached. A case's photos are files, not pages: public with a published case, else only for
+those who may see the case."""
 
 from django import forms
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
@@ -17,8 +19,8 @@ from chengxin.core.errors import DomainError, FieldError
 from chengxin.core.forms import DateField, cleaned
 from chengxin.core.public_cache import public_page
 from chengxin.core.uploads import safe_filename
-from chengxin.portal import selectors
-from chengxin.portal.models import Case, CaseDomain, CaseKind, CaseStatus, LogoKind
+from chengxin.portal import selectors, services
+from chengxin.portal.models import MAX_CASE_PHOTOS, Case, CaseDomain, CaseKind, CasePhoto, CaseStatus, LogoKind
 from chengxin.portal.services import case_publish, case_reject, case_save, logo_upload
 from chengxin.units.capabilities import Action, can
 from chengxin.units.permissions import national_admin_required, national_required
@@ -205,14 +207,29 @@ def _case_edit(request, case: Case | None):
                 messages.success(request, _("草稿已保存。"))
             return redirect("portal:case_mine")
     elif case is not None:
-        values = {
-            "kind": case.kind,
-            "domain": case.domain,
-            "title": case.title,
-            "summary": case.summary,
-            "body": case.body,
-            "case_date": case.case_date.isoformat(),
-        }
+        values = _case_values(case)
+    return _case_form(request, case, values, error=error)
+
+
+def _case_values(case: Case) -> dict:
+    return {
+        "kind": case.kind,
+        "domain": case.domain,
+        "title": case.title,
+        "summary": case.summary,
+        "body": case.body,
+        "case_date": case.case_date.isoformat(),
+    }
+
+
+def _case_form(request, case: Case | None, values, *, error=None, photo_error=None, caption=""):
+    """The case's page: its text, and (once saved) its photos with the upload form."""
+    if error is not None:
+        status = error.status
+    elif photo_error is not None:
+        status = 422 if photo_error.status == 400 else photo_error.status
+    else:
+        status = 200
     return render(
         request,
         "portal/case_form.html",
@@ -220,11 +237,73 @@ def _case_edit(request, case: Case | None):
             "case": case,
             "values": values,
             "error": error,
+            "photo_error": photo_error,
+            "caption": caption,
+            "photos": list(case.photos.all()) if case is not None else [],
+            "max_photos": MAX_CASE_PHOTOS,
+            "may_change_photos": case is not None and case.status in (CaseStatus.DRAFT, CaseStatus.REJECTED),
             "kinds": CaseKind.choices,
             "domains": CaseDomain.choices,
         },
-        status=error.status if error else 200,
+        status=status,
     )
+
+
+def _own_case(request, pk: int) -> Case:
+    """A case of the signed-in editor's own unit; 404 for anybody else's."""
+    _reporter_required(request)
+    return get_object_or_404(Case, pk=pk, source_body_id=request.user.unit_id)
+
+
+@require_POST
+@login_required
+def case_photo_add(request, pk: int):
+    case = _own_case(request, pk)
+    caption = request.POST.get("caption", "")
+    try:
+        services.case_photo_add(
+            case=case, uploaded_file=request.FILES.get("photo"), caption=caption, acting_user=request.user
+        )
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        return _case_form(request, case, _case_values(case), photo_error=exc, caption=caption)
+    messages.success(request, _("照片已上传。"))
+    return redirect(reverse("portal:case_edit", kwargs={"pk": case.pk}) + "#photos")
+
+
+@require_POST
+@login_required
+def case_photo_remove(request, pk: int, photo_pk: int):
+    case = _own_case(request, pk)
+    photo = get_object_or_404(CasePhoto.objects.select_related("case"), pk=photo_pk, case=case)
+    try:
+        services.case_photo_remove(photo=photo, acting_user=request.user)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise Http404 from None
+        return _case_form(request, case, _case_values(case), photo_error=exc)
+    messages.success(request, _("照片已删除。"))
+    return redirect(reverse("portal:case_edit", kwargs={"pk": case.pk}) + "#photos")
+
+
+@require_safe
+def case_photo(request, pk: int, photo_pk: int):
+    """A case's photo, shown inline: to anybody when the case is published, else to those who may see the case
+    (its unit's staff, the ministry); 404 otherwise. Served with the type its content was checked to be."""
+    case = selectors.case_visible(pk, request.user)
+    photo = case.photos.filter(pk=photo_pk).first() if case is not None else None
+    if photo is None:
+        raise Http404
+    name = safe_filename(photo.original_name, f"photo.{'png' if photo.kind == 'png' else 'jpg'}")
+    response = FileResponse(photo.file.open("rb"), filename=name, content_type=photo.content_type)
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    if case.status == CaseStatus.PUBLISHED:
+        response["Cache-Control"] = "public, max-age=60"
+    else:
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require_GET

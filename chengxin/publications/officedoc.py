@@ -18,7 +18,7 @@ import docx
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -154,10 +154,16 @@ def _styles(document) -> None:
     centre, justify = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY
     _set_style(styles["Normal"], font=BODY_FONT, size=BODY_PT, align=justify, indent_chars=2, line_pt=LINE_PT)
     _set_style(styles["Title"], font=TITLE_FONT, size=TITLE_PT, align=centre, line_pt=40, after=LINE_PT / 2)
-    for name, font in (("Heading 1", HEADING_FONT), ("Heading 2", HEADING_2_FONT)):
+    for name, font in (("Heading 1", HEADING_FONT), ("Heading 2", HEADING_2_FONT), ("Heading 3", BODY_FONT)):
         _set_style(
             styles[name], font=font, size=BODY_PT, align=justify, indent_chars=2, line_pt=LINE_PT, keep_with_next=True
         )
+    styles["Heading 3"].font.bold = True  # the third level of a 公文: 仿宋, bold
+    for level in (1, 2, 3):  # the table of contents' lines (Word's own TOC styles), a level indented by two characters
+        style = _paragraph_style(styles, f"toc {level}", style_id=f"TOC{level}")
+        _set_style(style, font=HEADING_FONT if level == 1 else BODY_FONT, size=BODY_PT - 2, align=justify, line_pt=24)
+        style.paragraph_format.left_indent = Pt((BODY_PT - 2) * 2 * (level - 1))
+        style.paragraph_format.tab_stops.add_tab_stop(Cm(PORTRAIT_TEXT_CM), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     _set_style(styles["Caption"], font=HEADING_FONT, size=CAPTION_PT, align=centre, before=8, after=4)
     styles["Caption"].hidden = False
     _set_style(_paragraph_style(styles, "表格文字", style_id="TableText"), font=BODY_FONT, size=TABLE_PT, align=centre)
@@ -183,9 +189,10 @@ def _page(section, *, landscape: bool = False) -> None:
     section.footer_distance = Cm(2.5)
 
 
-def _field(run, instruction: str) -> None:
-    """A field in `run` (PAGE: the page number), as Word writes one: begin, instruction, separate, result, end."""
-    parts = [("w:fldChar", "begin"), ("w:instrText", instruction), ("w:fldChar", "separate"), ("w:t", "1")]
+def _field(run, instruction: str, result: str = "1") -> None:
+    """A field in the run element `run` (PAGE: the page number; PAGEREF: the page of a bookmark), as Word writes
+    one: begin, instruction, separate, the result shown until the field is updated, end."""
+    parts = [("w:fldChar", "begin"), ("w:instrText", instruction), ("w:fldChar", "separate"), ("w:t", result)]
     parts.append(("w:fldChar", "end"))
     for tag, value in parts:
         element = OxmlElement(tag)
@@ -194,7 +201,7 @@ def _field(run, instruction: str) -> None:
         else:
             element.set(qn("xml:space"), "preserve")
             element.text = f" {value} " if tag == "w:instrText" else value
-        run._r.append(element)
+        run.append(element)
 
 
 def _page_numbers(section) -> None:
@@ -207,7 +214,7 @@ def _page_numbers(section) -> None:
         run.font.size = Pt(PAGE_NUMBER_PT)
         _east_asian(run._r.get_or_add_rPr(), PAGE_NUMBER_FONT)
         if text is None:
-            _field(run, "PAGE")
+            _field(run._r, "PAGE")
 
 
 def _insert(parent, element, before: Sequence[str]) -> None:
@@ -267,12 +274,53 @@ class OfficialDocument:
         self.text_width_cm = PORTRAIT_TEXT_CM
         self.tables = 0
         self.figures = 0
+        self.bookmarks = 0
 
-    def title(self, text: str) -> None:
-        self.document.add_paragraph(text, style="Title")
+    def title(self, text: str, *, before_pt: float = 0) -> None:
+        paragraph = self.document.add_paragraph(text, style="Title")
+        if before_pt:
+            paragraph.paragraph_format.space_before = Pt(before_pt)
 
-    def heading(self, text: str, level: int = 1) -> None:
-        self.document.add_paragraph(text, style="Heading 1" if level == 1 else "Heading 2")
+    def heading(self, text: str, level: int = 1, *, bookmark: str = "", new_page: bool = False) -> None:
+        """A heading of `level` 1 (一、), 2 (（一）) or 3 (1.); `bookmark` names it for the table of contents."""
+        paragraph = self.document.add_paragraph(text, style=f"Heading {level}")
+        if new_page:
+            paragraph.paragraph_format.page_break_before = True
+        if bookmark:
+            self.bookmarks += 1
+            start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+            start.set(qn("w:id"), str(self.bookmarks))
+            start.set(qn("w:name"), bookmark)
+            end.set(qn("w:id"), str(self.bookmarks))
+            paragraph._p.insert(1 if paragraph._p.pPr is not None else 0, start)
+            paragraph._p.append(end)
+
+    def contents_line(self, text: str, level: int, bookmark: str) -> None:
+        """A line of the table of contents: `text`, a dotted leader and the page of `bookmark` (a PAGEREF field:
+        LibreOffice works it out as it lays the pages out, Word and WPS on F9), the whole line a link to the
+        heading."""
+        paragraph = self.document.add_paragraph(style=f"toc {level}")
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("w:anchor"), bookmark)
+        link.set(qn("w:history"), "1")
+        paragraph._p.append(link)
+        text_run, tab_run = OxmlElement("w:r"), OxmlElement("w:r")
+        words = OxmlElement("w:t")
+        words.set(qn("xml:space"), "preserve")
+        words.text = text
+        text_run.append(words)
+        tab_run.append(OxmlElement("w:tab"))
+        link.extend([text_run, tab_run])
+        self._page_reference(link, bookmark)
+
+    @staticmethod
+    def _page_reference(link, bookmark: str) -> None:
+        run = OxmlElement("w:r")
+        link.append(run)
+        _field(run, f"PAGEREF {bookmark} \\h", result="")
+
+    def page_break(self) -> None:
+        self.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def paragraph(self, text: str) -> None:
         self.document.add_paragraph(text)
@@ -345,11 +393,15 @@ class OfficialDocument:
             column.width = Cm(widths[i] * scale)
         self.document.add_paragraph(style="表格文字")  # a little air below, and never two tables merged
 
-    def picture(self, png: bytes, caption: str, *, width_cm: float | None = None) -> None:
-        """A numbered figure: the image centred on the text width, its caption below."""
+    def picture(
+        self, png: bytes, caption: str, *, width_cm: float | None = None, height_cm: float | None = None
+    ) -> None:
+        """A numbered figure: the image centred on the text width (or `width_cm`, or as high as `height_cm`), its
+        caption below."""
         self.figures += 1
         paragraph = self.document.add_paragraph(style="图片")
-        paragraph.add_run().add_picture(io.BytesIO(png), width=Cm(width_cm or self.text_width_cm - 0.6))
+        size = {"height": Cm(height_cm)} if height_cm else {"width": Cm(width_cm or self.text_width_cm - 0.6)}
+        paragraph.add_run().add_picture(io.BytesIO(png), **size)
         self.caption(f"图{self.figures}　{caption}")
 
     def landscape(self) -> None:

@@ -29,6 +29,7 @@ from chengxin.analytics.selectors import (
 )
 from chengxin.campaigns.models import Campaign, Participant
 from chengxin.campaigns.selectors import campaign_overview
+from chengxin.portal.models import CaseKind
 from chengxin.portal.selectors import cases_public
 from chengxin.reporting.models import Report, Status
 from chengxin.statform.definition import FigureDef, FormDefinition
@@ -419,21 +420,48 @@ def as_of() -> dt.datetime:
     return timezone.localtime()
 
 
-# --- the drafting page ----------------------------------------------------------------------------------------------
+# --- the case book ---------------------------------------------------------------------------------------------------
 
 
-def summary_jobs(campaign: Campaign):
-    """The draftings of the campaign's summary, newest first, with who asked."""
-    from chengxin.publications.models import SummaryJob
+def casebook_cases(campaign: Campaign, kinds=()) -> list:
+    """The campaign's published cases of `kinds` (none: every kind) for the case book, grouped as the book is: by
+    kind in the library's order, then by unit in the notice's order (provinces, then the bodies), then by date; each
+    with its unit and its photos."""
+    published = cases_public().filter(campaign=campaign)
+    if kinds:
+        published = published.filter(kind__in=kinds)
+    found = list(published.select_related("source_body").prefetch_related("photos"))
+    kind_order = list(CaseKind.values)
+    found.sort(
+        key=lambda c: (
+            kind_order.index(c.kind),
+            KIND_ORDER.index(c.source_body.kind),
+            c.source_body.sort_order,
+            c.source_body.code,
+            c.case_date,
+            c.pk,
+        )
+    )
+    return found
 
-    return SummaryJob.objects.filter(campaign=campaign).select_related("created_by").order_by("-created_at")
+
+# --- the drafting pages ---------------------------------------------------------------------------------------------
 
 
-def summary_documents(campaign: Campaign) -> list:
-    """The newest finished document of each scope (the download list)."""
-    from chengxin.publications.models import SummaryJob
+def document_jobs(campaign: Campaign, document: str):
+    """The draftings of the campaign's `document` (summary, casebook), newest first, with who asked."""
+    from chengxin.publications.models import DocumentJob
+
+    jobs = DocumentJob.objects.filter(campaign=campaign, document=document)
+    return jobs.select_related("created_by").order_by("-created_at")
+
+
+def finished_documents(campaign: Campaign, document: str) -> list:
+    """The newest finished document of each selection (the download list): of each scope for the summary, of each
+    choice of kinds for the case book."""
+    from chengxin.publications.models import DocumentJob
 
     latest = {}
-    for job in summary_jobs(campaign).filter(state=SummaryJob.State.DONE).exclude(file=""):
-        latest.setdefault(job.scope, job)
-    return [latest[scope] for scope in SummaryJob.Scope.values if scope in latest]
+    for job in document_jobs(campaign, document).filter(state=DocumentJob.State.DONE).exclude(file=""):
+        latest.setdefault((job.scope, tuple(job.kinds)), job)
+    return list(latest.values())

@@ -3,9 +3,9 @@ run_huey`, which imports every app's tasks module) knows them without loading th
 
 from huey.contrib.djhuey import db_task
 
-from chengxin.publications.services import summary_job_run
+from chengxin.publications.services import document_job_run
 
 
 @db_task()  # djhuey's db_task closes stale connections around the task in a worker thread
-def summary_task(job_id: str) -> None:
-    summary_job_run(job_id)
+def document_task(job_id: str) -> None:
+    document_job_run(job_id)

@@ -5,5 +5,6 @@ from chengxin.publications import views
 app_name = "publications"
 urlpatterns = [
     path("<int:year>/summary/", views.summary_page, name="summary"),
-    path("<int:year>/summary/<uuid:job_id>/download/", views.summary_download, name="summary_download"),
+    path("<int:year>/casebook/", views.casebook_page, name="casebook"),
+    path("<int:year>/documents/<uuid:job_id>/<slug:fmt>/", views.document_download, name="download"),
 ]

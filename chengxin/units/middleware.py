@@ -153,6 +153,7 @@ PUBLIC_URL_NAMES = frozenset(
         "portal:credit",
         "portal:cases",
         "portal:case",
+        "portal:case_photo",
         "commitments:search",
         "commitments:sign",
         "password_reset_confirm",

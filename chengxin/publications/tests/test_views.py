@@ -8,18 +8,18 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from chengxin.conftest import VALID_FIGURES, submitted_report
-from chengxin.publications.models import SummaryJob
+from chengxin.publications.models import DocumentJob
 from chengxin.publications.services import summary_job_start
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("publications:summary", kwargs={"year": 2020})
 
 
-def _draft(client, capture, scope: str = "accepted") -> SummaryJob:
+def _draft(client, capture, scope: str = "accepted") -> DocumentJob:
     with capture(execute=True):  # the worker runs the task once the job row is committed
         response = client.post(PAGE, {"scope": scope})
     assert response.status_code == 302
-    job = SummaryJob.objects.get(pk=response.url.split("job=")[1])
+    job = DocumentJob.objects.get(pk=response.url.split("job=")[1])
     assert response.url == f"{PAGE}?job={job.pk}"
     return job
 
@@ -35,7 +35,7 @@ def test_the_ministry_drafts_the_summary_and_downloads_it(
     job = _draft(client, django_capture_on_commit_callbacks, "submitted")
     assert (job.state, job.done, job.percent, job.created_by) == ("done", job.total, 100, carol)
     page = client.get(f"{PAGE}?job={job.pk}").content.decode()
-    download = reverse("publications:summary_download", kwargs={"year": 2020, "job_id": job.pk})
+    download = reverse("publications:download", kwargs={"year": 2020, "job_id": job.pk, "fmt": "docx"})
     assert "已起草完成" in page and download in page and "已报送和已审核" in page
 
     response = client.get(download)
@@ -53,9 +53,9 @@ def test_drafting_again_replaces_the_document_of_that_scope(
     first = _draft(client, django_capture_on_commit_callbacks)
     other_scope = _draft(client, django_capture_on_commit_callbacks, "submitted")
     second = _draft(client, django_capture_on_commit_callbacks)
-    assert not SummaryJob.objects.filter(pk=first.pk).exists() and not default_storage.exists(first.file)
+    assert not DocumentJob.objects.filter(pk=first.pk).exists() and not default_storage.exists(first.file)
     assert default_storage.exists(second.file) and default_storage.exists(other_scope.file)
-    old = reverse("publications:summary_download", kwargs={"year": 2020, "job_id": first.pk})
+    old = reverse("publications:download", kwargs={"year": 2020, "job_id": first.pk, "fmt": "docx"})
     assert client.get(old).status_code == 404
 
 
@@ -65,8 +65,8 @@ def test_the_progress_is_polled_until_the_document_is_ready(client, campaign, ca
     polled = client.get(f"{PAGE}?job={job.pk}", headers={"HX-Request": "true"})
     assert polled.status_code == 200
     text = polled.content.decode()
-    assert "正在起草：报送情况（已完成 0 / 6 步）" in text and 'hx-trigger="every 1s"' in text
-    SummaryJob.objects.filter(pk=job.pk).update(state=SummaryJob.State.DONE)
+    assert "正在生成：报送情况（已完成 0 / 7 步）" in text and 'hx-trigger="every 1s"' in text
+    DocumentJob.objects.filter(pk=job.pk).update(state=DocumentJob.State.DONE)
     finished = client.get(f"{PAGE}?job={job.pk}", headers={"HX-Request": "true"})
     assert finished.status_code == 204 and finished["HX-Refresh"] == "true"
     assert client.get(f"{PAGE}?job=not-a-job").status_code == 200  # a bad id is no job, not an error
@@ -89,11 +89,11 @@ def test_a_failed_drafting_says_so(client, campaign, carol, django_capture_on_co
 def test_only_the_ministry_drafts_or_downloads(client, campaign, bob, carol, django_capture_on_commit_callbacks):
     client.force_login(carol)
     job = _draft(client, django_capture_on_commit_callbacks)
-    download = reverse("publications:summary_download", kwargs={"year": 2020, "job_id": job.pk})
+    download = reverse("publications:download", kwargs={"year": 2020, "job_id": job.pk, "fmt": "docx"})
     client.force_login(bob)
     assert client.get(PAGE).status_code == 404
     assert client.post(PAGE, {"scope": "accepted"}).status_code == 404
     assert client.get(download).status_code == 404
-    assert SummaryJob.objects.count() == 1
+    assert DocumentJob.objects.count() == 1
     client.force_login(carol)
     assert client.post(PAGE, {"scope": "everything"}).status_code == 422

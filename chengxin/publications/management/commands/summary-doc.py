@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from chengxin.campaigns.models import Campaign
 from chengxin.publications.charts import cjk_font
-from chengxin.publications.models import SummaryJob
+from chengxin.publications.models import DocumentJob
 from chengxin.publications.services import DEFAULT_SCOPE, SCOPES, summary_document
 
 
@@ -31,5 +31,5 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"{path}: 无法写入（{exc.strerror}）") from exc
         charts = "含图表" if cjk_font() else "未安装中文字体，仅含表格"
-        scope = SummaryJob.Scope(status).label
+        scope = DocumentJob.Scope(status).label
         self.stdout.write(f"{path}: {found.title}总结（{scope}，{charts}），{len(data):,} 字节")

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "chengxin.workbooks",
     "chengxin.notifications",
     "chengxin.portal",
+    "chengxin.indices",
     "chengxin.activities",
     "chengxin.commitments",
     "chengxin.api",

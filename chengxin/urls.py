@@ -33,6 +33,8 @@ urlpatterns = [
     path("campaigns/", include("chengxin.activities.urls")),
     path("commitments/", include("chengxin.commitments.urls")),
     path("public/", include("chengxin.portal.urls")),
+    # Integrity indices: public pages under /public/indices/, staff pages under /indices/ (one URL module).
+    path("", include("chengxin.indices.urls")),
     path("api/v1/", include("chengxin.api.urls")),
     path("audit/", include("chengxin.audit.urls")),
     path("search/", include("chengxin.textsearch.urls")),

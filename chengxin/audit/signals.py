@@ -48,6 +48,8 @@ EXCLUDED_MODELS = {
     # data rebuilt from them (`chengxin search-index`); the uploads and edits it follows are captured.
     "textsearch.textdocument",
     "textsearch.textchunk",
+    # An index release's values: written in bulk by indices.services.release_create, one audit row per upload.
+    "indices.indexvalue",
 }
 # Fields that change by themselves (sign-in bookkeeping, OTP counters): a save changing only these is not logged.
 NOISE_FIELDS = {

@@ -1,6 +1,6 @@
-"""What the menu shows of the work waiting, for the roles that do it: reports waiting for review, commitments
-and cases waiting for moderation. Above every app (it counts in several), read through the cache keyed by the
-generations their writes bump (core.generations), and only when a template shows them (lazy)."""
+"""What the menu shows of the work waiting, for the roles that do it: reports waiting for review, commitments,
+cases and index releases waiting for moderation. Above every app (it counts in several), read through the cache
+keyed by the generations their writes bump (core.generations), and only when a template shows them (lazy)."""
 
 from django.utils.functional import SimpleLazyObject
 
@@ -38,9 +38,17 @@ def _cases_waiting() -> int:
     return _cached("cases", ("cases",), Case.objects.filter(status=CaseStatus.SUBMITTED).count)
 
 
+def _index_releases_waiting() -> int:
+    from chengxin.indices.models import IndexRelease, ReleaseStatus
+
+    return _cached(
+        "index-releases", ("index-releases",), IndexRelease.objects.filter(status=ReleaseStatus.SUBMITTED).count
+    )
+
+
 def work_waiting(request) -> dict:
-    """`waiting.reports`, `waiting.commitments`, `waiting.cases` for the menu (0 where the account has none of
-    that work)."""
+    """`waiting.reports`, `waiting.commitments`, `waiting.cases`, `waiting.indices` for the menu (0 where the
+    account has none of that work)."""
     user = getattr(request, "user", None)
     campaign = None
     if user is not None and user.is_authenticated and not user.is_administrator:
@@ -59,10 +67,14 @@ def work_waiting(request) -> dict:
     def cases() -> int:
         return _cases_waiting() if can(user, Action.MODERATE) else 0
 
+    def indices() -> int:
+        return _index_releases_waiting() if can(user, Action.MODERATE) else 0
+
     return {
         "waiting": {
             "reports": SimpleLazyObject(reports),
             "commitments": SimpleLazyObject(commitments),
             "cases": SimpleLazyObject(cases),
+            "indices": SimpleLazyObject(indices),
         }
     }

@@ -39,6 +39,7 @@ from chengxin.campaigns.services import campaign_copy, campaign_load
 from chengxin.core.errors import DomainError
 from chengxin.core.generations import generation_bump
 from chengxin.core.numbers import format_number
+from chengxin.indices.demo import demo_index_ensure
 from chengxin.reporting.models import Action, FigureValue, Report, ReportEvent, Status
 from chengxin.statform.models import Figure, FigureKind
 from chengxin.statform.selectors import form_definition
@@ -784,6 +785,7 @@ def demo_data_create(
         result.reports += counts[0]
         result.values += counts[1]
         result.events += counts[2]
+    demo_index_ensure()  # the notice's 上海购物诚信指数, published with one correction (chengxin.indices.demo)
     if settings.CHENGXIN_DEMO_ACCOUNTS:
         result.accounts = demo_accounts_ensure() + _hierarchy_accounts(by_code)
     generation_bump("all")  # bulk writes send no signals: every cached read derived from the data is stale

@@ -23,7 +23,7 @@ class Action(StrEnum):
     FILL_REPORT = "fill_report"  # fill in, import, submit and withdraw a unit's statistics table and summary
     READ_REPORT = "read_report"  # open a unit's report, its print view and history
     REVIEW_REPORT = "review_report"  # return or accept a unit's submitted report
-    REGISTER_ACTIVITY = "register_activity"  # register and publish a unit's activities, cases, commitments' replies
+    REGISTER_ACTIVITY = "register_activity"  # register, publish a unit's activities, cases, indices, replies
     VIEW_NATIONAL = "view_national"  # completeness, totals, dashboards, exports of every unit
     MODERATE = "moderate"  # commitments and cases waiting for publication
     MANAGE_CAMPAIGN = "manage_campaign"  # dates, exceptions, the form, publishing totals, a new year's copy

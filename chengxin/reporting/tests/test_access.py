@@ -40,7 +40,7 @@ from chengxin.campaigns.models import Campaign, Participant
 from chengxin.commitments.models import Commitment
 from chengxin.conftest import VALID_FIGURES, make_docx, make_pdf, submitted_report, totp_device
 from chengxin.notifications.models import Notice, Reminder
-from chengxin.portal.models import CampaignLogo, Case
+from chengxin.portal.models import CampaignLogo, Case, CasePhoto
 from chengxin.reporting import services
 from chengxin.reporting.models import Report, ReportEvent, SummaryFile
 from chengxin.reporting.selectors import report_values
@@ -63,6 +63,7 @@ URL_MODULES = (
     "chengxin.portal.urls",
     "chengxin.activities.urls",
     "chengxin.commitments.urls",
+    "chengxin.indices.urls",
 )
 
 BEIJING = {"year": 2020, "unit_code": "110000"}
@@ -70,6 +71,51 @@ GUANGZHOU = {"year": 2020, "unit_code": "440100"}  # a city under alice's provin
 BOBS_JOB = "3f0c1d2e-0000-4000-8000-000000000b0b"  # a finished preview of Beijing's workbook, bob's
 YEAR = {"year": 2020}
 ACTIVITY = {"year": 2020, "pk": 9001}
+# Integrity indices: 北京市's bj-price has version 1 published (release 9300), 2 submitted (9301) and 3 a draft
+# (9302), and bob's upload INDEX_UPLOAD waiting for its preview; bj-new has no release yet (still editable).
+INDEX = {"code": "bj-price"}
+INDEX_UPLOAD = "5e1ec7ed-0000-4000-8000-0000000019d0"
+
+
+def _bobs_indices(bob, carol) -> None:
+    from chengxin.indices.models import IndexRelease, IndexUpload, IndexValue
+    from chengxin.indices.services import release_publish, upload_stage
+    from chengxin.indices.tests.builders import csv_bytes, make_index, make_release, monthly_rows
+
+    index = make_index(bob, code="bj-price", name="北京消费诚信指数")
+    make_index(bob, code="bj-new", name="北京餐饮诚信指数")
+    for pk, months, submit in (
+        (9300, [("2020-09", "101"), ("2020-10", "102")], True),
+        (9301, [("2020-11", "103")], True),
+        (9302, [("2020-12", "104")], False),
+    ):
+        rows = monthly_rows(months=months, regions=("000000", "110000"))
+        release = make_release(index, bob, csv_bytes(rows), submit=submit)
+        IndexRelease.objects.filter(pk=release.pk).update(id=pk)
+        IndexValue.objects.filter(release_id=release.pk).update(release_id=pk)
+        if pk == 9300:
+            release_publish(release=IndexRelease.objects.get(pk=pk), acting_user=carol)
+    content = csv_bytes(monthly_rows(months=[("2021-01", "105")], regions=("000000",)))
+    upload = upload_stage(index=index, name="北京.csv", content=content, acting_user=bob)
+    IndexUpload.objects.filter(pk=upload.pk).update(id=INDEX_UPLOAD)
+
+
+def _index_post() -> dict:
+    return {
+        "code": "bj-new",
+        "name": "北京餐饮诚信指数（更名）",
+        "frequency": "month",
+        "unit_of_measure": "点",
+        "base_period": "2018年",
+        "base_value": "100",
+        "method": "按月抽样调查。",
+    }
+
+
+def _index_upload_post() -> dict:
+    from chengxin.indices.tests.builders import csv_bytes, monthly_rows
+
+    return {"file": SimpleUploadedFile("北京.csv", csv_bytes(monthly_rows(months=[("2021-02", "106")])))}
 
 
 def _activity_post(**changes) -> dict:
@@ -108,9 +154,24 @@ def _bobs_cases_and_the_logo(campaign, bob, dave) -> None:
     Case.objects.filter(pk=submitted.pk).update(id=9002)
     draft = case_save(acting_user=bob, submit=False, **fields)
     Case.objects.filter(pk=draft.pk).update(id=9003)
+    _bobs_case_photos(bob)
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
     logo_upload(campaign=campaign, kind="png", content=png, acting_user=dave)
     logo_upload(campaign=campaign, kind="svg", content=_logo_post()["file"].read(), acting_user=dave)
+
+
+def _bobs_case_photos(bob) -> None:
+    """Photo 9002 of the submitted case 9002 (added while it was still a draft, as a unit does before submitting)
+    and photo 9003 of the draft 9003."""
+    from chengxin.portal.models import CaseStatus
+    from chengxin.portal.services import case_photo_add
+
+    for pk in (9002, 9003):
+        status = Case.objects.get(pk=pk).status
+        Case.objects.filter(pk=pk).update(status=CaseStatus.DRAFT)
+        photo = case_photo_add(case=Case.objects.get(pk=pk), uploaded_file=_jpeg_upload(), acting_user=bob)
+        CasePhoto.objects.filter(pk=photo.pk).update(id=pk)
+        Case.objects.filter(pk=pk).update(status=status)
 
 
 def _two_commitments(campaign) -> None:
@@ -339,9 +400,12 @@ ROUTES = [
     Route("textsearch:search", {}, "GET", NATIONAL_PAGE),
     Route("publications:summary", YEAR, "GET", NATIONAL_PAGE),
     Route("publications:summary", YEAR, "POST", _expect(alice=404, bob=404, carol=302, dave=302)),  # queues a draft
-    Route(  # an import job's id, not a summary's: nobody downloads it
-        "publications:summary_download",
-        {**YEAR, "job_id": BOBS_JOB},
+    Route("publications:casebook", YEAR, "GET", NATIONAL_PAGE),
+    # the fixture has no published case: the ministry's request is refused as empty (422), the others' as unknown
+    Route("publications:casebook", YEAR, "POST", _expect(alice=404, bob=404, carol=422, dave=422)),
+    Route(  # an import job's id, not a document's: nobody downloads it
+        "publications:download",
+        {**YEAR, "job_id": BOBS_JOB, "fmt": "docx"},
         "GET",
         _expect(alice=404, bob=404, carol=404, dave=404),
     ),
@@ -565,6 +629,29 @@ ROUTES = [
         _case_post,
         changes_for=frozenset({"bob"}),
     ),
+    # a case's photos (issue 15): the unit's editor adds and removes them on a draft (9003, with photo 9003);
+    # photo 9002 of the submitted case 9002 is for the unit and the ministry only until the case is published
+    Route(
+        "portal:case_photo_add",
+        {"pk": 9003},
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=404),
+        lambda: {"photo": _jpeg_upload(), "caption": "现场照片"},
+        changes_for=frozenset({"bob"}),
+    ),
+    Route(
+        "portal:case_photo",
+        {"pk": 9002, "photo_pk": 9002},
+        "GET",
+        _expect(404, alice=404, bob=200, carol=200, dave=200),
+    ),
+    Route(
+        "portal:case_photo_remove",
+        {"pk": 9003, "photo_pk": 9003},
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=404),
+        changes_for=frozenset({"bob"}),
+    ),
     Route("portal:case_mine", {}, "GET", _expect(alice=200, bob=200, carol=404, dave=404)),
     Route("portal:case_moderate", {}, "GET", NATIONAL_PAGE),
     Route(
@@ -704,6 +791,77 @@ ROUTES = [
     Route("workbooks:import", YEAR, "POST", _expect(alice=302, bob=302, carol=404, dave=302), _beijing_workbook_post),
     Route("workbooks:job", {**YEAR, "job_id": BOBS_JOB}, "GET", UNIT_PAGE),
     Route("workbooks:job", {**YEAR, "job_id": BOBS_JOB}, "POST", _expect(alice=404, bob=302, carol=404, dave=404)),
+    # integrity indices (诚信指数): public pages of what the ministry published; any unit's editor describes its own
+    # indices and uploads releases (preview first); the ministry publishes or rejects. See INDEX above.
+    Route("indices:public_list", {}, "GET", PUBLIC),
+    Route("indices:public_index", INDEX, "GET", PUBLIC),
+    Route("indices:public_csv", INDEX, "GET", PUBLIC),
+    Route("indices:public_release", {**INDEX, "version": 1}, "GET", PUBLIC),
+    Route("indices:mine", {}, "GET", _expect(alice=200, bob=200, carol=404, dave=404)),
+    Route("indices:template_xlsx", {}, "GET", _expect(alice=200, bob=200, carol=404, dave=404)),
+    Route("indices:template_csv", {}, "GET", _expect(alice=200, bob=200, carol=404, dave=404)),
+    Route("indices:new", {}, "GET", _expect(alice=200, bob=200, carol=404, dave=404)),
+    Route(
+        "indices:new",
+        {},
+        "POST",
+        _expect(alice=302, bob=302, carol=404, dave=404),
+        lambda: {**_index_post(), "code": "new-index"},
+        changes_for=frozenset({"alice", "bob", "frank"}),
+    ),
+    Route("indices:manage", INDEX, "GET", _expect(alice=404, bob=200, carol=404, dave=404)),
+    Route(  # an upload only stages the file for its preview
+        "indices:manage",
+        INDEX,
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=404),
+        _index_upload_post,
+        changes_for=frozenset({"bob"}),
+    ),
+    Route("indices:edit", INDEX, "GET", _expect(alice=404, bob=200, carol=404, dave=404)),
+    Route(
+        "indices:edit",
+        {"code": "bj-new"},
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=404),
+        _index_post,
+        changes_for=frozenset({"bob"}),
+    ),
+    # Once published, an index's description is fixed: refused (409), nothing changes.
+    Route("indices:edit", INDEX, "POST", _expect(alice=404, bob=409, carol=404, dave=404), _index_post),
+    Route("indices:preview", {"job_id": INDEX_UPLOAD}, "GET", _expect(alice=404, bob=200, carol=404, dave=404)),
+    Route(
+        "indices:preview",
+        {"job_id": INDEX_UPLOAD},
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=404),
+        lambda: {"action": "draft"},
+        changes_for=frozenset({"bob"}),
+    ),
+    Route("indices:release", {"pk": 9301}, "GET", _expect(alice=404, bob=200, carol=200, dave=200)),
+    Route(
+        "indices:release_submit",
+        {"pk": 9302},
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=404),
+        changes_for=frozenset({"bob"}),
+    ),
+    Route(
+        "indices:release_delete",
+        {"pk": 9302},
+        "POST",
+        _expect(alice=404, bob=302, carol=404, dave=404),
+        changes_for=frozenset({"bob"}),
+    ),
+    Route("indices:moderate", {}, "GET", NATIONAL_PAGE),
+    Route(
+        "indices:release_decide",
+        {"pk": 9301},
+        "POST",
+        _expect(alice=404, bob=404, carol=302, dave=302),
+        lambda: {"action": "publish"},
+        changes_for=frozenset({"carol", "dave"}),
+    ),
 ]
 
 
@@ -748,7 +906,7 @@ def _sign_in(client, user) -> None:
 
 
 @pytest.fixture
-def beijing_draft(campaign, beijing_report, bob, alice, dave):
+def beijing_draft(campaign, beijing_report, bob, alice, carol, dave):
     """Beijing's draft with figures and a summary; Guangdong has one too (alice's own)."""
     for report, user in (
         (beijing_report, bob),
@@ -764,6 +922,7 @@ def beijing_draft(campaign, beijing_report, bob, alice, dave):
     _bobs_activity(campaign, bob)
     _bobs_cases_and_the_logo(campaign, bob, dave)
     _two_commitments(campaign)
+    _bobs_indices(bob, carol)
     return Report.objects.get(pk=beijing_report.pk)
 
 
@@ -830,6 +989,7 @@ def _snapshot() -> dict:
         "photos": sorted(ActivityPhoto.objects.values_list("pk", flat=True)),
         "commitments": sorted(Commitment.objects.values_list("pk", "status", "reject_reason", "withdraw_reason")),
         "cases": sorted(Case.objects.values_list("pk", "status", "title", "published_at")),
+        "case_photos": sorted(CasePhoto.objects.values_list("pk", "case_id", "caption", "position")),
         "logos": sorted(CampaignLogo.objects.values_list("kind", "file", "uploaded_at")),
         "dates": (campaign.deadline, campaign.lock_date),
         "campaigns": sorted(Campaign.objects.values_list("year", flat=True)),
@@ -842,11 +1002,22 @@ def _snapshot() -> dict:
         "approvals": sorted(Approval.objects.values_list("pk", "state")),
         "devices": sorted(TOTPDevice.objects.values_list("user__username", flat=True)),
         "lockouts": sorted(AccessAttempt.objects.values_list("username", "failures_since_start")),
+        **_indices_snapshot(),
         "exceptions": sorted(
             Participant.objects.exclude(deadline_override=None, lock_override=None).values_list(
                 "unit__code", "deadline_override", "lock_override"
             )
         ),
+    }
+
+
+def _indices_snapshot() -> dict:
+    from chengxin.indices.models import IndexRelease, IndexUpload, IntegrityIndex
+
+    return {
+        "indices": sorted(IntegrityIndex.objects.values_list("code", "name", "method", "base_period")),
+        "index_releases": sorted(IndexRelease.objects.values_list("pk", "status", "replaces_id", "reviewed_by_id")),
+        "index_uploads": IndexUpload.objects.count(),
     }
 
 
@@ -1005,6 +1176,7 @@ NOT_LINKED = {
     "password_change_done": "shown after the password is changed",
     "analytics:map_data": "the data the dashboard's map fetches, not a page",
     "workbooks:job": "an upload's preview and progress: the page an upload leads to",
+    "indices:preview": "an index upload's preview: the page the upload leads to",
 }
 _HREF = re.compile(r'<a\s[^>]*href="(/[^"#]*)', re.I)
 _GET_FORM = re.compile(r'<form\s(?![^>]*method="post")[^>]*action="(/[^"#]*)"', re.I)

@@ -1,5 +1,6 @@
-"""The menu says where work waits (site/context_processors.py): reports waiting for review, commitments and cases
-waiting for moderation, each linked, for the roles that do that work; the counts follow every change."""
+"""The menu says where work waits (site/context_processors.py): reports waiting for review, commitments, cases
+and index releases waiting for moderation, each linked, for the roles that do that work; the counts follow every
+change."""
 
 import re
 
@@ -51,3 +52,15 @@ def test_a_province_sees_its_cities_waiting_and_a_reporter_no_moderation(client,
     assert _badge(menu, reverse("analytics:dashboard_unit", kwargs={"year": 2020, "unit_code": "440000"})) == "1"
     assert "commitments/2020/moderate/" not in menu and "cases/moderate/" not in menu
     assert "moderate" not in _menu(client, bob)
+
+
+def test_the_ministry_sees_index_releases_waiting(client, campaign, bob, carol):
+    from chengxin.indices.services import release_publish
+    from chengxin.indices.tests.builders import csv_bytes, make_index, make_release, monthly_rows
+
+    moderate = reverse("indices:moderate")
+    assert _badge(_menu(client, carol), moderate) is None
+    release = make_release(make_index(bob, code="bj-price"), bob, csv_bytes(monthly_rows(regions=("110000",))))
+    assert _badge(_menu(client, carol), moderate) == "1"
+    release_publish(release=release, acting_user=carol)
+    assert _badge(_menu(client, carol), moderate) is None  # the count follows at once

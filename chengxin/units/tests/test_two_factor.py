@@ -314,6 +314,9 @@ PLACEHOLDERS = {
     "token": "x-y",
     "decision": "approve",
     "key": "abc",
+    "fmt": "docx",
+    "code": "sh-shopping",
+    "version": 1,
 }
 
 

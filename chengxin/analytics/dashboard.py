@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from chengxin.analytics.selectors import (
     SCOPE_LABELS,
@@ -148,8 +149,15 @@ def chart_labels() -> dict[str, str]:
     }
 
 
-def _timeline_json(days) -> list[dict]:
-    return [{"day": d.day.isoformat(), "on_time": d.on_time, "late": d.late, "missing": d.missing} for d in days]
+def _timeline_chart(campaign: Campaign, days) -> dict:
+    """The timeline chart's data: its rows (the same as the table beside it), the deadline, and the time axis
+    it is drawn on, from the first row's day to the last, so that a late submission sits at its own date."""
+    return {
+        "days": [{"day": d.day.isoformat(), "on_time": d.on_time, "late": d.late, "missing": d.missing} for d in days],
+        "deadline": campaign.deadline.isoformat(),
+        "start": days[0].day.isoformat(),
+        "end": days[-1].day.isoformat(),
+    }
 
 
 def _figure(definition: FormDefinition, code: str) -> FigureDef | None:
@@ -223,7 +231,8 @@ def _media(definition: FormDefinition, compare) -> dict:
         groups.append({"key": category.key, "label": category.title, "rows": rows, "items": items, "item_units": units})
     return {
         "groups": groups,
-        "title": _("与").join(g["label"] for g in groups),
+        # Translators: joins the categories' Chinese names, which stay Chinese (data): in English " / ".
+        "title": pgettext("between two Chinese category names", "与").join(g["label"] for g in groups),
         "chart": {
             "items": [{"name": g["label"], "value": g["items"]} for g in groups],
             "figures": [
@@ -291,7 +300,7 @@ def national_dashboard(
         "ranking": ranking,
         "map": map_items(campaign, figure=filters.figure, scope=filters.scope, values=values),
         "charts": {
-            "timeline": {"days": _timeline_json(timeline), "deadline": campaign.deadline.isoformat()},
+            "timeline": _timeline_chart(campaign, timeline),
             "changes": changes_chart,
         },
         "chart_labels": chart_labels(),
@@ -346,7 +355,7 @@ def unit_dashboard(
         "breakdown": unit_breakdown(campaign, unit, stamp=stamp),
         "breakdown_figures": definition.number_figures,
         "ancestors": unit_ancestors(unit),
-        "charts": {"timeline": {"days": _timeline_json(timeline), "deadline": campaign.deadline.isoformat()}},
+        "charts": {"timeline": _timeline_chart(campaign, timeline)},
         "chart_labels": chart_labels(),
     }
 

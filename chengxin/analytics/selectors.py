@@ -464,9 +464,17 @@ class TimelineDay:
     missing: int  # not reported by the end of that day
 
 
-def completeness_timeline(campaign: Campaign, under: Unit | None = None, *, today: dt.date | None = None):
-    """Per day, from two weeks before the deadline to two weeks after it (or today, if sooner; later if
-    reports kept coming), how many of the expected units had reported on time, late, or not at all.
+TIMELINE_DAILY_WINDOW = dt.timedelta(days=14)  # every day this close to the deadline is a row
+
+
+def completeness_timeline(
+    campaign: Campaign, under: Unit | None = None, *, today: dt.date | None = None
+) -> list[TimelineDay]:
+    """How many of the expected units had reported on time, late, or not at all, by the end of each row's day.
+    One row per day from two weeks before the deadline to two weeks after it (or today, if sooner), and outside
+    that window one row on each day (up to today) on which a unit first submitted: the rows run from the first
+    submission to the last, however early or late, and never cover less than the window. The dashboard draws them
+    on a time axis from the first row to the last, so a submission months after the deadline stands at its date.
     A unit counts from its first submission, even if it was returned for correction afterwards."""
     today = today or timezone.localdate()
     deadlines = {
@@ -478,32 +486,21 @@ def completeness_timeline(campaign: Campaign, under: Unit | None = None, *, toda
     )
     per_day: Counter = Counter()
     late_per_day: Counter = Counter()
-    last = campaign.deadline
     for unit_id, at in firsts:
         if unit_id not in deadlines:
             continue
         day = timezone.localtime(at).date()
-        last = max(last, day)
         (late_per_day if day > deadlines[unit_id] else per_day)[day] += 1
-    start = campaign.deadline - dt.timedelta(days=14)
-    end = min(max(campaign.deadline + dt.timedelta(days=14), last), campaign.deadline + dt.timedelta(days=60))
-    end = max(min(end, today), start)
-    # Everything before the window is carried in as the starting count.
-    on_time = sum(n for d, n in per_day.items() if d < start)
-    late = sum(n for d, n in late_per_day.items() if d < start)
+    start = campaign.deadline - TIMELINE_DAILY_WINDOW
+    end = max(min(campaign.deadline + TIMELINE_DAILY_WINDOW, today), start)
+    window = {start + dt.timedelta(days=n) for n in range((end - start).days + 1)}
+    submitted = {day for day in per_day.keys() | late_per_day.keys() if day <= today}
     days = []
-    day = start
-    while day <= end:
+    on_time = late = 0
+    for day in sorted(window | submitted):
         on_time += per_day.get(day, 0)
         late += late_per_day.get(day, 0)
         days.append(TimelineDay(day, on_time, late, len(deadlines) - on_time - late))
-        day += dt.timedelta(days=1)
-    # Stragglers long after the window: one last point on the day of the last one, so the chart ends where
-    # the counts above it stand.
-    if last > end and end < today:
-        on_time = sum(per_day.values())
-        late = sum(late_per_day.values())
-        days.append(TimelineDay(min(last, today), on_time, late, len(deadlines) - on_time - late))
     return days
 
 

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -42,6 +43,7 @@ def too_many(request):
     return response
 
 
+@never_cache  # in the portal's frame, but each visitor's own: a CSRF token and a captcha spent once
 @ratelimit(key="ip", rate=_rate("CHENGXIN_SIGN_RATE"), method="POST", block=False)
 @require_http_methods(["GET", "POST"])
 def sign(request, year: int):
@@ -116,6 +118,8 @@ def moderate(request, year: int):
     if status not in Status.values:
         status = Status.PENDING
     page = Paginator(commitments_for_moderation(campaign=campaign, status=status), 50).get_page(request.GET.get("page"))
+    for row in page.object_list:
+        row.region = region_name(row.region_code)
     return render(
         request,
         "commitments/moderate.html",

@@ -97,3 +97,29 @@ def test_ministry_drills_from_the_map_to_a_province_and_to_a_citys_report(page):
     shot(page, "dashboard-03-city-report")
 
     assert page.console_errors == [], (page.console_errors, failed)
+
+
+def test_the_timeline_draws_a_straggler_at_its_own_date_not_at_the_edge(page):
+    """A unit submitting ten months after the deadline: the chart's time axis reaches that day, and the four weeks
+    around the deadline keep their width instead of squeezing the straggler against the axis's end."""
+    expect = playwright_expect()
+    _data()
+    straggler = dt.date(2021, 9, 1)
+    Report.objects.filter(unit__code="440000").update(
+        first_submitted_at=timezone.make_aware(dt.datetime.combine(straggler, dt.time(10)))
+    )
+    browser_login(page, "mofcom-reviewer")
+    page.goto(page.base_url + "/campaigns/2020/dashboard/")
+    chart = page.locator("#timeline .chart")
+    expect(chart.locator("canvas").first).to_be_visible()
+    start, deadline, last, end = page.evaluate(
+        """(el) => ["2020-11-11", "2020-11-25", "2021-09-01", el.chart.getOption().xAxis[0].max]
+            .map((day) => el.chart.convertToPixel({xAxisIndex: 0}, day))""",
+        chart.element_handle(),
+    )
+    assert start < deadline < last <= end
+    assert last == end  # the axis ends at the straggler's day
+    assert deadline - start < 0.1 * (end - start)  # two weeks of ten months, at their own width
+    page.wait_for_timeout(1500)  # the series' drawing animation, for the screenshot
+    page.locator("#timeline").screenshot(path=str(ARTIFACTS / "dashboard-01e-timeline-straggler.png"))
+    assert page.console_errors == []

@@ -9,13 +9,14 @@ directly as rows (their reports accepted by the province), as many as a test nee
 import csv
 import datetime as dt
 import io
+import json
 import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from chengxin.analytics.selectors import completeness, rollup
+from chengxin.analytics.selectors import completeness, completeness_timeline, rollup
 from chengxin.campaigns.models import Participant
 from chengxin.campaigns.services import campaign_copy
 from chengxin.conftest import VALID_VALUES
@@ -108,6 +109,73 @@ def test_national_dashboard_shows_completeness_kpis_and_the_missing_units(client
     assert "data-confirm=" in page
     timeline = response.context["timeline"]
     assert timeline[14].day == campaign.deadline and timeline[0].day == campaign.deadline - dt.timedelta(days=14)
+
+
+def _chart_json(page: str, script_id: str):
+    return json.loads(re.search(rf'<script id="{script_id}" type="application/json">(.*?)</script>', page, re.S)[1])
+
+
+def test_the_timelines_axis_reaches_a_submission_long_after_the_deadline(client, campaign, users):
+    """The chart's axis runs from the first row to the last, and the rows reach the last submission: one months
+    after the deadline stands at its own date, inside the axis, not squeezed at its edge; the table lists the
+    same rows, every day around the deadline and beyond it only the days on which units submitted."""
+    deadline = campaign.deadline
+    on_time = timezone.make_aware(dt.datetime.combine(deadline - dt.timedelta(days=2), dt.time(10)))
+    Report.objects.filter(campaign=campaign, first_submitted_at__isnull=False).update(first_submitted_at=on_time)
+    straggler = deadline + dt.timedelta(days=300)
+    Report.objects.filter(campaign=campaign, unit__code="440000").update(
+        first_submitted_at=timezone.make_aware(dt.datetime.combine(straggler, dt.time(10)))
+    )
+    client.force_login(users["carol"])
+    response = client.get(DASHBOARD)
+    page = response.content.decode()
+    chart = _chart_json(page, "chart-timeline")
+    assert chart["start"] == (deadline - dt.timedelta(days=14)).isoformat()
+    assert chart["end"] == straggler.isoformat()
+    assert chart["start"] <= chart["deadline"] < straggler.isoformat() <= chart["end"]
+    days = [d["day"] for d in chart["days"]]
+    assert days[0] == chart["start"] and days[-1] == chart["end"]
+    assert len(days) == 29 + 1  # the four weeks around the deadline day by day, then the straggler's day
+    before, last = chart["days"][-2], chart["days"][-1]
+    assert (last["on_time"], last["late"]) == (before["on_time"], before["late"] + 1)
+    # The table beside the chart has the same rows.
+    table = page.split('class="list summary timeline-table"')[1].split("</table>")[0]
+    assert re.findall(r"<th scope=\"row\">(\d{4}-\d\d-\d\d)", table) == days
+    assert straggler.isoformat() in table
+
+
+def test_the_timelines_axis_starts_at_an_early_first_submission(campaign):
+    early = campaign.deadline - dt.timedelta(days=40)
+    Report.objects.filter(campaign=campaign, unit__code="440000").update(
+        first_submitted_at=timezone.make_aware(dt.datetime.combine(early, dt.time(10)))
+    )
+    timeline = completeness_timeline(campaign, today=campaign.deadline + dt.timedelta(days=30))
+    assert timeline[0].day == early and timeline[0].on_time == 1
+    assert timeline[1].day == campaign.deadline - dt.timedelta(days=14) and timeline[1].on_time == 1
+
+
+def test_english_headings_keep_the_chinese_figure_name_apart(client, campaign, users):
+    """A figure's name is Chinese data: an English heading must not wrap English words around it."""
+    client.force_login(users["carol"])
+    client.cookies["django_language"] = "en"
+    page = client.get(DASHBOARD, {"figure": "people_reached"}).content.decode()
+    assert "Dashboard" in page  # English indeed
+    assert "宣传覆盖总人数 by region" not in page
+    assert " in all" not in page  # “篇、条 in all”
+    assert "传统媒介 and 新媒介" not in page
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(DASHBOARD, {"figure": "people_reached"}).content.decode()
+    assert "各地区宣传覆盖总人数" in page and "传统媒介与新媒介" in page
+
+
+def test_english_drill_down_heading_keeps_the_chinese_figure_name_apart(client, campaign, users):
+    add_cities(campaign, 1)
+    client.force_login(users["carol"])
+    client.cookies["django_language"] = "en"
+    page = client.get(GUANGDONG, {"figure": "people_reached"}).content.decode()
+    assert "Sub-units ranked by 宣传覆盖总人数" not in page
+    client.cookies["django_language"] = "zh-hans"
+    assert "下级单位宣传覆盖总人数排名" in client.get(GUANGDONG, {"figure": "people_reached"}).content.decode()
 
 
 def test_national_dashboard_ranks_provinces_by_their_rollup_and_marks_the_map_schematic(client, campaign, users):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import random
+import re
 
 from django.urls import reverse
 from django.utils import timezone
@@ -132,3 +133,55 @@ def test_sign_form_is_public_and_lists_regions_and_industries(client, campaign):
     body = response.content.decode()
     assert response.status_code == 200
     assert "统一社会信用代码" in body and "广东省" in body and "批发和零售业" in body
+
+
+# --- the public frame, its wording, and the moderation list (issue 16) ------------------------------------------
+
+
+def test_sign_page_is_a_portal_page_with_its_form_and_captcha_and_never_cached(client, campaign, abuse_guards):
+    from captcha.models import CaptchaStore
+    from django.test import Client
+
+    visitor = Client(enforce_csrf_checks=True)
+    url = reverse("commitments:sign", args=[2020])
+    response = visitor.get(url)
+    body = response.content.decode()
+    # The portal's menu, as on the other public pages, not the staff header.
+    assert 'class="portal-nav"' in body and f'href="{reverse("portal:cases")}"' in body
+    assert "app-top" not in body
+    assert 'name="captcha_key"' in body and 'name="captcha"' in body
+    # Each visitor's own CSRF token and captcha: never stored by a browser or a proxy for someone else.
+    cache_control = response["Cache-Control"]
+    assert "private" in cache_control and "no-store" in cache_control and "public" not in cache_control
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)[1]
+    key = response.context["captcha"]["key"]
+    digits = CaptchaStore.objects.get(hashkey=key).response
+    fields = {
+        "name": "甲商贸有限公司",
+        "uscc": HUAWEI,
+        "region_code": "440000",
+        "industry": "retail",
+        "contact_name": "李四",
+        "contact_phone": "13800138000",
+    }
+    signed = visitor.post(url, {**fields, "csrfmiddlewaretoken": token, "captcha_key": key, "captcha": digits})
+    assert signed.status_code == 200 and "等待审核" in signed.content.decode()
+    assert 'class="portal-nav"' in signed.content.decode() and "no-store" in signed["Cache-Control"]
+    assert Commitment.objects.get().status == Status.PENDING
+    # Without the token the form is refused, as before.
+    assert Client(enforce_csrf_checks=True).post(url, fields).status_code == 403
+
+
+def test_search_placeholder_is_an_obvious_example_not_a_real_firm(client, campaign):
+    body = client.get(reverse("commitments:search", args=[2020])).content.decode()
+    placeholder = re.search(r'<input id="q"[^>]*placeholder="([^"]+)"', body)[1]
+    assert "某某" in placeholder
+    assert HUAWEI not in body and "华为" not in body
+
+
+def test_moderation_shows_region_names_not_codes(client, campaign, carol):
+    make_commitment(campaign, name="甲商贸有限公司", status=Status.PENDING, region_code="440000")
+    client.force_login(carol)
+    body = client.get(reverse("commitments:moderate", args=[2020])).content.decode()
+    assert "<td>广东省</td>" in body
+    assert "<td>440000</td>" not in body and "地区代码" not in body

@@ -39,6 +39,25 @@ def test_the_credit_page_lists_the_eight_national_systems_with_links(client, cam
     assert "主管部门：最高人民法院" in page and "AEO" in page
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("portal:home"),
+        PAGE,
+        reverse("portal:credit"),
+        reverse("portal:cases"),
+        reverse("commitments:search", args=[2020]),
+        reverse("commitments:sign", args=[2020]),
+    ],
+)
+def test_public_pages_carry_no_notes_to_ourselves(client, campaign, url):
+    response = client.get(url, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    for remark in ("尚未核实", "本平台尚未", "待核实"):
+        assert remark not in page, (url, remark)
+
+
 def _activity(campaign, unit_code: str, title: str, *, published: bool, region: str = "", user=None) -> Activity:
     unit = Unit.objects.get(code=unit_code)
     return Activity.objects.create(

@@ -25,15 +25,16 @@
     return chart;
   }
 
-  // Completeness per day: on time / late / not yet, stacked; the deadline marked.
+  // Completeness over time: on time / late / not yet, stacked; the deadline marked. The rows are every day around
+  // the deadline and, beyond, the days on which units submitted: drawn on a time axis from the first row to the
+  // last (d.start, d.end), each at its own date, and as steps, since a count holds until the next row changes it.
   function timeline(el) {
     var d = data(el);
-    var days = d.days.map(function (x) { return x.day; });
     function series(key, name, color) {
       return {
-        name: name, type: "line", stack: "units", areaStyle: { opacity: 0.5 }, symbol: "none",
+        name: name, type: "line", stack: "units", step: "end", areaStyle: { opacity: 0.5 }, symbol: "none",
         itemStyle: { color: color }, lineStyle: { color: color },
-        data: d.days.map(function (x) { return x[key]; })
+        data: d.days.map(function (x) { return [x.day, x[key]]; })
       };
     }
     var s = [series("on_time", L.on_time, BLUE), series("late", L.late, AMBER), series("missing", L.missing, GREY)];
@@ -45,7 +46,10 @@
       tooltip: { renderMode: "richText", trigger: "axis" },
       legend: { top: 0 },
       grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
-      xAxis: { type: "category", data: days, boundaryGap: false },
+      xAxis: {
+        type: "time", min: d.start, max: d.end,
+        axisLabel: { hideOverlap: true, formatter: { year: "{yyyy}", month: "{yyyy}-{MM}", day: "{MM}-{dd}" } }
+      },
       yAxis: { type: "value", minInterval: 1 },
       series: s
     });

@@ -3,23 +3,30 @@ import signal
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from chengxin.campaigns.models import Campaign
 from chengxin.campaigns.services import campaign_load
+
+# Bilingual: the console has no language setting, and a newcomer may read either.
+PORT_TAKEN = "端口 {port} 已被占用（Port {port} is already in use）：请关闭占用它的程序，或用 --port 指定其他端口"
 
 
 class Command(BaseCommand):
     help = (
         "Migrate if needed, load the 2020 campaign if the database is empty, and serve (waitress, one process, with "
-        "the task workers as threads of it unless --no-worker). Data, uploads and the task queue live in "
-        "CHENGXIN_VAR_DIR (default ./var/). Several processes behind nginx: see the README, section Deployment."
+        "the task workers as threads of it unless --no-worker). CHENGXIN_VAR_DIR (default ./var/) holds the SQLite "
+        "database chengxin.sqlite3 (unless DATABASE_URL), the task queue tasks.sqlite3 (unless REDIS_URL), uploaded "
+        "files in files/ (unless CHENGXIN_MEDIA_ROOT), collected static files in static/ (unless "
+        "CHENGXIN_STATIC_ROOT) and matplotlib's font cache; logs go to standard error. A port already in use ends "
+        "with one line saying so and exit status 1. Several processes behind nginx: see the README, section "
+        "Deployment."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="the port to listen on (default 8000)")
+        parser.add_argument("--threads", type=int, default=8, help="request threads (default 8)")
         parser.add_argument(
             "--no-worker",
             action="store_true",
@@ -27,6 +34,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host: str, port: int, threads: int, no_worker: bool = False, **options):
+        # Listen first: a port already taken ends here, before any migration or "serving on" line.
+        server = self._listen(host=host, port=port, threads=threads)
         call_command("migrate", interactive=False, verbosity=0)
         if not Campaign.objects.exists():
             campaign = campaign_load(year=2020)
@@ -44,9 +53,6 @@ class Command(BaseCommand):
         self.stdout.flush()
 
         from huey.contrib.djhuey import HUEY
-        from waitress import serve
-
-        from chengxin.wsgi import application
 
         # Background tasks (long imports, the daily deadline reminders) run in worker threads of this
         # process: no extra service to start.
@@ -60,7 +66,20 @@ class Command(BaseCommand):
             for sig, handler in saved.items():
                 signal.signal(sig, handler)
         try:
-            serve(
+            server.run()
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)
+
+    def _listen(self, *, host: str, port: int, threads: int):
+        """The waitress server, bound and listening on host:port; a port already in use ends the command with
+        one line in Chinese and English on standard error and exit status 1 (no traceback)."""
+        from waitress.server import create_server
+
+        from chengxin.wsgi import application
+
+        try:
+            return create_server(
                 application,
                 host=host,
                 port=port,
@@ -75,10 +94,5 @@ class Command(BaseCommand):
         except OSError as error:
             if error.errno != errno.EADDRINUSE:
                 raise
-            raise CommandError(
-                f"端口 {port} 已被占用，请用 --port 换一个端口 / "
-                f"Port {port} is already in use: choose another with --port"
-            ) from None
-        finally:
-            if consumer is not None:
-                consumer.stop(graceful=True)
+            self.stderr.write(PORT_TAKEN.format(port=port))
+            raise SystemExit(1) from None

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chengxin.activities import bounds
 from chengxin.activities.models import (
     OFFLINE_MODES,
     PLAN_TEXT_MIN_LENGTH,
@@ -98,7 +99,8 @@ def clean_links(raw: str, errors: list[FieldError]) -> str:
 
 def _clean(campaign: Campaign, unit: Unit, raw: Mapping[str, Any]) -> dict[str, Any]:
     """The activity's fields from what was typed (strings) or passed (typed values), its outputs under "outputs"
-    (figure code → int); DomainError naming every bad field at once."""
+    (figure code → int); DomainError naming every bad field at once. The dates must lie in the campaign's period
+    and the place in the unit's province (`bounds`)."""
     errors: list[FieldError] = []
     data: dict[str, Any] = {}
     for name, limit in TEXT_LIMITS.items():
@@ -126,8 +128,13 @@ def _clean(campaign: Campaign, unit: Unit, raw: Mapping[str, Any]) -> dict[str, 
     data["end_date"] = _date(raw.get("end_date"), "end_date", _("结束日期"), errors)
     if data["start_date"] and data["end_date"] and data["end_date"] < data["start_date"]:
         errors.append(FieldError("end_date", _("结束日期不能早于开始日期")))
+    bounds.check_dates(
+        campaign,
+        {"start_date": (_("开始日期"), data["start_date"]), "end_date": (_("结束日期"), data["end_date"])},
+        errors,
+    )
 
-    region = str(raw.get("region_code") or "").strip() or unit.region_code
+    region = str(raw.get("region_code") or "").strip() or bounds.unit_default_region(unit)
     if not region:
         errors.append(FieldError("region_code", _("请填写活动所在地的行政区划代码（6 位）")))
     elif not re.fullmatch(r"\d{6}", region) or region[:2] not in PROVINCE_PREFIXES:
@@ -136,6 +143,8 @@ def _clean(campaign: Campaign, unit: Unit, raw: Mapping[str, Any]) -> dict[str, 
                 "region_code", _("“%(code)s”不是有效的行政区划代码（GB/T 2260 六位，如 440000）") % {"code": region}
             )
         )
+    else:
+        bounds.check_region(unit, region, "region_code", errors)
     data["region_code"] = region
 
     mode = str(raw.get("mode") or "").strip()

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from chengxin.activities import selectors, services
+from chengxin.activities import bounds, selectors, services
 from chengxin.activities.models import Activity, ActivityStatus, Mode
 from chengxin.campaigns.models import Campaign
 from chengxin.campaigns.selectors import campaign_get
@@ -65,6 +65,7 @@ def _form_context(campaign: Campaign, *, activity=None, unit=None, values=None, 
     errors: dict[str, list[str]] = {}
     for e in error.errors if error else []:
         errors.setdefault(e.field, []).append(e.message)
+    first_date, last_date = bounds.allowed_dates(campaign)
     return {
         "campaign": campaign,
         "activity": activity,
@@ -76,6 +77,9 @@ def _form_context(campaign: Campaign, *, activity=None, unit=None, values=None, 
         "modes": Mode.choices,
         "outputs": selectors.activity_output_fields(form_definition(campaign)),
         "units": _units(campaign),
+        "first_date": first_date,
+        "last_date": last_date,
+        "grace_days": bounds.grace_days(campaign),
     }
 
 
@@ -125,7 +129,7 @@ def activity_create(request, year: int):
     else:
         raise Http404
     if request.method == "GET":
-        values = {"region_code": unit.region_code if unit else "", "mode": Mode.OFFLINE}
+        values = {"region_code": bounds.unit_default_region(unit) if unit else "", "mode": Mode.OFFLINE}
         return render(request, "activities/form.html", _form_context(campaign, unit=unit, values=values))
     values = _raw(request.POST, campaign)
     try:

@@ -43,9 +43,17 @@ def raw(**overrides) -> dict[str, str]:
 
 
 def create(campaign, user, unit_code: str = "440000", plan_file=None, **overrides):
+    """A draft of `unit_code`, held where that unit may hold it (in its own province unless a region is given)
+    and, unless dates are given, on the factory's day moved into the campaign's year."""
+    unit = Unit.objects.get(code=unit_code)
+    if unit.region_code and unit.region_code[:2] != raw()["region_code"][:2]:  # 广东's units keep 广州 (440100)
+        overrides.setdefault("region_code", unit.region_code)
+    day = dt.date(2020, 10, 10).replace(year=campaign.period_start.year).isoformat()
+    overrides.setdefault("start_date", day)
+    overrides.setdefault("end_date", day)
     return services.activity_create(
         campaign=campaign,
-        unit=Unit.objects.get(code=unit_code),
+        unit=unit,
         raw=raw(**overrides),
         acting_user=user,
         plan_file=plan_file,

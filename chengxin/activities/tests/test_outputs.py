@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from chengxin.activities import services
 from chengxin.activities.models import Activity, ActivityOutputValue
@@ -27,6 +28,9 @@ SHORT_VIDEO = {
     "activity_output": "any",
 }
 
+# A day of the 2021 campaign's period (October 2021): an activity of 2021 is held then.
+DAY_2021 = {"start_date": "2021-10-10", "end_date": "2021-10-10"}
+
 
 def url(name: str, year: int = 2020, **kwargs) -> str:
     return reverse(f"activities:{name}", kwargs={"year": year, **kwargs})
@@ -45,6 +49,8 @@ def campaign_2021(campaign):
     traditional["rows"] = [r for r in traditional["rows"] if r["figures"][0]["code"] != "radio_broadcasts"]
     _group(spec, "新媒介")["rows"].append({"label": "短视频播放量（人次）", "figures": [SHORT_VIDEO], "rows": []})
     form_load(campaign=copy, spec=spec)
+    copy.published_at = timezone.now()  # opened to the units (a copy starts 筹备中)
+    copy.save(update_fields=["published_at"])
     return copy
 
 
@@ -84,7 +90,7 @@ def test_a_changed_form_changes_the_activity_form_and_the_prefill(client, campai
     assert "short_video_views" in _inputs(page) and "radio_broadcasts" not in _inputs(page)
     assert '<label for="short_video_views">短视频播放量（人次）</label>' in page
 
-    typed = raw(short_video_views="2.5万", radio_broadcasts="7", epidemic_plan_text=PLAN_TEXT)
+    typed = raw(short_video_views="2.5万", radio_broadcasts="7", epidemic_plan_text=PLAN_TEXT, **DAY_2021)
     response = client.post(url("create", year=2021), typed)
     activity = Activity.objects.get(campaign=campaign_2021)
     assert response.status_code == 302
@@ -112,7 +118,8 @@ def test_a_changed_form_changes_the_activity_form_and_the_prefill(client, campai
 def test_outputs_of_a_figure_the_form_dropped_are_kept_but_not_counted(campaign, campaign_2021, alice):
     activity = published(campaign_2021, alice, epidemic_plan_text=PLAN_TEXT)
     ActivityOutputValue.objects.create(activity=activity, code="radio_broadcasts", value=4)  # from before the edit
-    services.activity_update(activity=activity, raw=raw(videos="9", epidemic_plan_text=PLAN_TEXT), acting_user=alice)
+    typed = raw(videos="9", epidemic_plan_text=PLAN_TEXT, **DAY_2021)
+    services.activity_update(activity=activity, raw=typed, acting_user=alice)
     assert activity_outputs(activity)["radio_broadcasts"] == 4  # a figure added back finds it again
     assert "radio_broadcasts" not in activity_suggested_figures(campaign_2021, Unit.objects.get(code="440000"))
 

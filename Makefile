@@ -23,11 +23,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # Front-end libraries come from npm (package-lock.json); only copies land in the (git-ignored) vendor folder.
 # china.json: province outlines for the dashboard's schematic map (示意图), from the china-geojson package.
+# axe.min.js: the accessibility checker the browser tests run on each page (no page of the site loads it).
 $(VENDOR)/.stamp: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
 	cp node_modules/china-geojson/src/geojson/china.json $(VENDOR)/china.json
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe.min.js
 	touch $@
 
 install: $(VENV)/.installed $(VENDOR)/.stamp

@@ -348,6 +348,47 @@ def browser_login(page, username: str) -> None:
     playwright_expect()(page.locator("header .who")).to_contain_text(username)
 
 
+# axe-core, from npm (package-lock.json), copied beside htmx and ECharts by `make assets`; no page loads it.
+AXE_STATIC_PATH = "/static/vendor/axe.min.js"
+AXE_FILES = (
+    Path(__file__).resolve().parent / "static" / "vendor" / "axe.min.js",
+    Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js",
+)
+AXE_RUN = """async ([impacts, limit]) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa"]}});
+  return result.violations.filter(v => impacts.includes(v.impact)).map(v => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    targets: v.nodes.slice(0, limit).map(n => n.target.join(" ")),
+    count: v.nodes.length,
+  }));
+}"""
+
+
+def axe_violations(page, *, impacts=("serious", "critical"), limit: int = 3) -> list[dict]:
+    """The WCAG 2.0 A and AA violations axe-core finds on the page as it is now, of the given impacts (axe's
+    four: minor, moderate, serious, critical): each with its rule `id`, `impact`, `help`, the first `limit`
+    `targets` (CSS selectors) and the `count` of elements. The page's Content-Security-Policy allows only
+    same-origin scripts, so axe is loaded from the static URL (the vendor copy `make assets` makes); without that
+    copy, from node_modules/ through Playwright (which the policy does not govern)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        if AXE_FILES[0].exists():
+            page.add_script_tag(url=AXE_STATIC_PATH)
+        elif AXE_FILES[1].exists():
+            page.evaluate(AXE_FILES[1].read_text(encoding="utf-8") + "\n;undefined")  # axe sets window.axe
+        else:
+            pytest.fail("axe-core is not installed: run `make assets` (npm ci, then the copy into static/vendor)")
+    return page.evaluate(AXE_RUN, [list(impacts), limit])
+
+
+def axe_report(violations: list[dict]) -> str:
+    """Violations as one line each, for an assertion message."""
+    return "\n".join(
+        f"  [{v['impact']}] {v['id']}: {v['help']} ({v['count']}×: {', '.join(v['targets'])})" for v in violations
+    )
+
+
 @pytest.fixture(scope="session")
 def browser():
     import os

@@ -46,7 +46,19 @@ def _raw_values(post, definition) -> dict[str, str]:
 
 def _table(definition, shown: dict, cell_messages: dict, flags: dict[str, str]) -> list[dict]:
     """The printed table's lines with each figure's shown text, the messages next to its cell, and whether
-    a rule that failed names it (every cell a failed rule names is highlighted, not only the anchor)."""
+    a rule that failed names it (every cell a failed rule names is highlighted, not only the anchor).
+
+    `cell_messages`: figure code → [(severity, text, the other figures the message is about)]. Each message shown
+    is (severity, text, id); `described_by` is the ids of the messages about the figure, beside its cell or beside
+    another one the rule names, for the input's aria-describedby."""
+    messages: dict[str, list[tuple[str, str, str]]] = {}
+    described_by: dict[str, list[str]] = {}
+    for code, items in cell_messages.items():
+        for n, (severity, text, about) in enumerate(items, start=1):
+            message_id = f"msg-{code}-{n}"
+            messages.setdefault(code, []).append((severity, text, message_id))
+            for other in dict.fromkeys((code, *about)):
+                described_by.setdefault(other, []).append(message_id)
     lines = []
     for line in definition.table_lines():
         figures = []
@@ -56,7 +68,8 @@ def _table(definition, shown: dict, cell_messages: dict, flags: dict[str, str]) 
                 {
                     "def": f,
                     "value": format_number(value) if isinstance(value, int) else (value or ""),
-                    "messages": cell_messages.get(f.code, []),
+                    "messages": messages.get(f.code, []),
+                    "described_by": " ".join(described_by.get(f.code, [])),
                     "flag": flags.get(f.code, ""),
                 }
             )
@@ -74,17 +87,17 @@ def _page_context(request, report: Report, *, raw=None, field_errors=None, expla
     participant = participant_get(campaign, report.unit)
     definition = form_definition(campaign)
     findings = services.report_check(report) if report.pk else []
-    cell_messages: dict[str, list[tuple[str, str]]] = {}
+    cell_messages: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {}
     flags: dict[str, str] = {}
     for f in findings:
-        cell_messages.setdefault(f.figure, []).append((f.severity, f.text))
+        cell_messages.setdefault(f.figure, []).append((f.severity, f.text, f.related))
         for code in (f.figure, *f.related):
             if flags.get(code) != "error":
                 flags[code] = f.severity
     shown_texts = {f.message for f in findings}
     for e in field_errors or []:
         if e.field in definition.by_code and e.message not in shown_texts:
-            cell_messages.setdefault(e.field, []).insert(0, ("error", _instruction(e.message)))
+            cell_messages.setdefault(e.field, []).insert(0, ("error", _instruction(e.message), ()))
             flags[e.field] = "error"
     stored = report_values(report)
     shown = raw if raw is not None else stored

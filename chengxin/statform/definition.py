@@ -1,11 +1,18 @@
 """An in-memory, read-only view of a campaign's statistics form: the one definition that renders the web
 form, the print view and the Excel template, and that the validator checks values against."""
 
+import re
 from dataclasses import dataclass, field
 
 from chengxin.statform.models import FigureKind, StatForm
 
 PATH_SEPARATOR = " › "
+_BRACKETED_TAIL = re.compile(r"\s*[（(][^（）()]*[）)]\s*$")
+
+
+def _without_brackets(label: str) -> str:
+    """A row label without the units in brackets at its end: "会议（场次、人次）" → "会议"."""
+    return _BRACKETED_TAIL.sub("", label) or label
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,13 @@ class FigureDef:
     def cell_name(self) -> str:
         """The cell as a person names it on paper: "户外活动 › 会议（场次、人次） 人次"."""
         return f"{self.path} {self.label}" if len(self.row_codes) > 1 else self.path
+
+    @property
+    def field_name(self) -> str:
+        """The figure's input as a screen reader names it: its row labels without their bracketed units, then the
+        figure: "户外活动 会议 场次" (not just "场次", which every meeting and live-stream row has)."""
+        rows = [_without_brackets(label) for label in self.path.split(PATH_SEPARATOR)]
+        return " ".join([*rows, self.label])
 
 
 @dataclass

@@ -59,7 +59,7 @@ def summarise(result: FileResult) -> dict:
         "file_name": result.file_name,
         "ok": result.ok,
         "saved": result.saved,
-        "problems": [{"place": p.place, "message": p.message} for p in result.problems],
+        "problems": [{"place": p.place, "message": p.message, "figure": p.figure} for p in result.problems],
         "unit_names": [item.unit.name for item in result.sheets if item.unit],
         "sheets": [
             {
@@ -69,7 +69,7 @@ def summarise(result: FileResult) -> dict:
                 "current": item.current,
                 "new": item.new,
                 "changed": sorted(item.changed),
-                "findings": [{"severity": f.severity, "message": f.message} for f in item.findings],
+                "findings": [{"severity": f.severity, "message": f.message, "figure": f.figure} for f in item.findings],
             }
             for item in result.sheets
         ],

@@ -136,10 +136,12 @@ def job_page(request, year: int, job_id):
         raise Http404
     if request.method == "POST":
         return _confirm(request, campaign, job)
+    figures = form_definition(campaign).figures
     context = {
         "campaign": campaign,
         "job": job,
-        "figures": form_definition(campaign).figures,
+        "figures": figures,
+        "previews": _previews(job.results, figures),
         "importable": sum(1 for r in job.results if r["ok"]),
     }
     if request.headers.get("HX-Request") and not job.finished:
@@ -151,6 +153,34 @@ def job_page(request, year: int, job_id):
         return response
     status = 200 if not job.finished or context["importable"] or job.kind == ImportJob.Kind.IMPORT else 422
     return render(request, "workbooks/job.html", context, status=status)
+
+
+def _previews(results: list[dict], figures) -> list[dict]:
+    """The preview's files as the page shows them: each problem and each finding with an id, and each sheet's
+    table as rows, one per figure, whose `described_by` names the ids of the findings about that figure (a screen
+    reader reads them with the figure's new value). Results saved before findings carried their figure have none."""
+    files = []
+    for i, result in enumerate(results, start=1):
+        problems = [dict(p, id=f"problem-{i}-{n}") for n, p in enumerate(result["problems"], start=1)]
+        sheets = []
+        for j, item in enumerate(result["sheets"], start=1):
+            findings = [dict(f, id=f"finding-{i}-{j}-{n}") for n, f in enumerate(item["findings"], start=1)]
+            rows = []
+            for f in figures if item["new"] else []:
+                about = [finding for finding in findings if finding.get("figure") == f.code]
+                rows.append(
+                    {
+                        "figure": f,
+                        "current": item["current"].get(f.code),
+                        "new": item["new"].get(f.code),
+                        "changed": f.code in item["changed"],
+                        "findings": about,
+                        "described_by": " ".join(finding["id"] for finding in about),
+                    }
+                )
+            sheets.append(dict(item, findings=findings, rows=rows))
+        files.append(dict(result, problems=problems, sheets=sheets))
+    return files
 
 
 def _confirm(request, campaign, preview: ImportJob):

@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "chengxin.units.middleware.TwoFactorMiddleware",
     "chengxin.units.middleware.PasswordAgeMiddleware",
     "chengxin.units.middleware.DutiesMiddleware",
+    # A campaign being prepared: 404 for everyone but the national administrators (its pages, files, API).
+    "chengxin.campaigns.middleware.PreparingCampaignMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "chengxin.core.middleware.DomainErrorMiddleware",
     # Last, as django-axes requires: turns a locked-out sign-in into the lock-out page.

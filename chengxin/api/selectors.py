@@ -52,7 +52,8 @@ def campaign_summary_json(campaign: Campaign) -> dict:
 
 
 def campaigns_json() -> list[dict]:
-    return [campaign_summary_json(c) for c in Campaign.objects.order_by("-year")]
+    """The published campaigns (a campaign being prepared is not public, nor given to scripts)."""
+    return [campaign_summary_json(c) for c in Campaign.objects.filter(published_at__isnull=False).order_by("-year")]
 
 
 def campaign_json(campaign: Campaign) -> dict:

@@ -2,11 +2,18 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chengxin.units.models import Unit
+
+
+class CampaignState(models.TextChoices):
+    PREPARING = "preparing", _("筹备中")
+    PUBLISHED = "published", _("已发布")
+    CLOSED = "closed", _("已结束")
 
 
 class Campaign(models.Model):
@@ -43,6 +50,22 @@ class Campaign(models.Model):
     )
     totals_published_at = models.DateTimeField(_("全国汇总发布时间"), null=True, blank=True)
     published_totals = models.JSONField(_("已发布的全国汇总"), default=dict, blank=True)
+    # 筹备中 until published (visible to the national administrators only); 已发布 from then on; 已结束 once its
+    # lock date has passed (`state`). A campaign loaded from the seed is published; a copy is being prepared.
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    activity_grace_days = models.PositiveSmallIntegerField(
+        _("活动日期宽限天数"),
+        default=0,
+        help_text=_("登记的活动可早于活动开始日期、晚于活动结束日期的天数（筹备和后续活动）；0 表示须在活动期间内"),
+    )
 
     class Meta:
         verbose_name = _("宣传月活动")
@@ -54,6 +77,23 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def state(self) -> str:
+        """筹备中 before publishing; 已结束 after the lock date (read-only, kept); 已发布 between."""
+        if self.published_at is None:
+            return CampaignState.PREPARING
+        if is_locked(timezone.now(), self.lock_date):
+            return CampaignState.CLOSED
+        return CampaignState.PUBLISHED
+
+    @property
+    def state_label(self) -> str:
+        return str(CampaignState(self.state).label)
+
+    @property
+    def is_preparing(self) -> bool:
+        return self.published_at is None
 
     @property
     def reminder_day_list(self) -> list[int]:
@@ -141,6 +181,25 @@ class Participant(models.Model):
         if self.lock_override:
             return self.lock_override
         return self.campaign.lock_date
+
+
+class CampaignChange(models.Model):
+    """One change to a campaign's settings or texts, for its history (日期、文字的修改记录): who, when, what field of
+    what part, from what to what. Written by the services that change them, in the same transaction."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    part = models.CharField(_("部分"), max_length=100)  # e.g. 活动, 有关要求（三）, 主要活动 5
+    field = models.CharField(_("项目"), max_length=100)  # the field's verbose name, e.g. 活动主题
+    old = models.TextField(_("原内容"), blank=True)
+    new = models.TextField(_("新内容"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.part} {self.field}"
 
 
 def end_of_day(day: dt.date) -> dt.datetime:

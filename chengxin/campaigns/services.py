@@ -1,15 +1,25 @@
 """Writes to campaigns."""
 
 import datetime as dt
+import re
 import tomllib
 from importlib import resources
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chengxin.audit.services import audit_record
-from chengxin.campaigns.models import Campaign, FocusArea, Participant, PlanActivity, Requirement
-from chengxin.campaigns.signals import exception_granted
+from chengxin.campaigns.models import (
+    Campaign,
+    CampaignChange,
+    CampaignState,
+    FocusArea,
+    Participant,
+    PlanActivity,
+    Requirement,
+)
+from chengxin.campaigns.signals import campaign_published, exception_granted
 from chengxin.core.errors import DomainError, FieldError
 from chengxin.statform.models import StatForm
 from chengxin.statform.services import form_as_spec, form_load
@@ -63,7 +73,13 @@ def campaign_load(*, year: int) -> Campaign:
     campaign, _created = Campaign.objects.update_or_create(
         year=year,
         defaults={**defaults, "organiser": units[organiser_code]},
-        create_defaults={**defaults, "organiser": units[organiser_code], "deadline": deadline},
+        # the seed is the notice as it went out: published when first loaded
+        create_defaults={
+            **defaults,
+            "organiser": units[organiser_code],
+            "deadline": deadline,
+            "published_at": timezone.now(),
+        },
     )
     for model, key in ((FocusArea, "focus_area"), (Requirement, "requirement")):
         numbers = []
@@ -117,9 +133,61 @@ def campaign_set_dates(*, campaign: Campaign, deadline: dt.date, lock_date: dt.d
                 "%(unit)s的截止日期已单独延至 %(date)s，统一锁定日期不能早于它；请先为该单位单独设定锁定日期"
             ) % {"unit": clash.unit.name, "date": f"{clash.deadline_override:%Y-%m-%d}"}
             raise DomainError(message, errors=[FieldError("lock_date", message)])
+    for name, value in (("deadline", deadline), ("lock_date", lock_date)):
+        change_record(campaign, acting_user, _("日期"), name, getattr(campaign, name), value)
     campaign.deadline = deadline
     campaign.lock_date = lock_date
     campaign.save(update_fields=["deadline", "lock_date"])
+    return campaign
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def change_record(campaign: Campaign, acting_user, part: str, field: str, old, new) -> CampaignChange | None:
+    """Write one change of `campaign` (its `part`, the model field `field` or a label) to its history, if the
+    value changed. Called inside the changing service's transaction."""
+    old, new = _as_text(old), _as_text(new)
+    if old == new:
+        return None
+    try:
+        label = str(Campaign._meta.get_field(field).verbose_name)
+    except Exception:  # not a field of Campaign: a label already
+        label = field
+    return CampaignChange.objects.create(
+        campaign=campaign,
+        by=acting_user if getattr(acting_user, "pk", None) else None,
+        part=part,
+        field=label,
+        old=old,
+        new=new,
+    )
+
+
+@transaction.atomic
+def campaign_publish(*, campaign: Campaign, acting_user) -> Campaign:
+    """Publish a campaign being prepared: from now on the notice is public, units see it and report. Every
+    expected unit is told (in the system and by email) once this commits (notifications listens to
+    campaign_published). Only a national administrator may, once."""
+    if not acting_user.is_national_admin:
+        raise DomainError(_("只有国家管理员可以发布活动"), status=403)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not campaign.is_preparing:
+        raise DomainError(_("%(year)s年的活动已经发布") % {"year": campaign.year}, status=409)
+    if not campaign.participants.exists():
+        raise DomainError(_("还没有报送单位：请先设定报送单位再发布"), status=409)
+    campaign.published_at = timezone.now()
+    campaign.published_by = acting_user
+    campaign.save(update_fields=["published_at", "published_by"])
+    change_record(
+        campaign, acting_user, _("活动"), _("状态"), CampaignState.PREPARING.label, CampaignState.PUBLISHED.label
+    )
+    transaction.on_commit(lambda: campaign_published.send(Campaign, campaign=campaign, acting_user=acting_user))
     return campaign
 
 
@@ -131,6 +199,38 @@ def shift_year(day: dt.date | None, years: int) -> dt.date | None:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def with_year(text: str, old: int, new: int) -> str:
+    """`text` with the campaign's year `old` written as `new` where it stands as a year (2020年, 《2020…, “2020…):
+    a copied notice speaks of its own year. Digits inside longer numbers (120200) are left alone."""
+    if not isinstance(new, int) or not text:
+        return text
+    return re.sub(rf"(?<![0-9]){old}(?![0-9])", str(new), text)
+
+
+_YEAR = re.compile(r"(?<![0-9])(19[5-9][0-9]|20[0-9][0-9])(?=年)")
+
+
+def earlier_years_left(campaign: Campaign) -> list[str]:
+    """Where a text of `campaign` still names an earlier year as a year (2019年 in a 2021 campaign): each as
+    "part: 2019年…", for the warning after a copy. A law's year may be meant; the administrator decides."""
+    parts = [(_("标题"), campaign.title), (_("通知标题"), campaign.notice_title), (_("活动主题"), campaign.theme)]
+    for label, items in (
+        (_("宣传重点"), campaign.focus_areas.all()),
+        (_("有关要求"), campaign.requirements.all()),
+        (_("主要活动"), campaign.plan_activities.all()),
+    ):
+        for item in items:
+            text = f"{item.title} {getattr(item, 'body', '') or getattr(item, 'description', '')}"
+            parts.append((f"{label} {item.number}", text))
+    found = []
+    for label, text in parts:
+        for match in _YEAR.finditer(text or ""):
+            if int(match.group(1)) < campaign.year:
+                found.append(f"{label}：{text[max(0, match.start() - 8) : match.end() + 12]}")
+                break
+    return found
 
 
 def _copy_problems(source: Campaign, year, fields: dict) -> list[FieldError]:
@@ -166,8 +266,8 @@ def campaign_copy(*, source: Campaign, year: int, acting_user=None, **changes) -
     fields = {name: getattr(source, name) for name in CAMPAIGN_FIELDS}
     for name in ("period_start", "period_end", "notice_date", "deadline"):
         fields[name] = shift_year(fields[name], delta)
-    fields["title"] = source.title.replace(str(source.year), str(year))
-    fields["notice_title"] = source.notice_title.replace(str(source.year), str(year))
+    for name in ("title", "notice_title", "theme"):
+        fields[name] = with_year(fields[name], source.year, year)
     fields["reminder_days"] = source.reminder_days
     fields.update(changes)
     problems = _copy_problems(source, year, fields)
@@ -180,13 +280,22 @@ def campaign_copy(*, source: Campaign, year: int, acting_user=None, **changes) -
     for model in (FocusArea, Requirement):
         copied[model._meta.model_name] = len(
             model.objects.bulk_create(
-                model(campaign=campaign, number=s.number, title=s.title, body=s.body)
+                model(
+                    campaign=campaign,
+                    number=s.number,
+                    title=with_year(s.title, source.year, year),
+                    body=with_year(s.body, source.year, year),
+                )
                 for s in model.objects.filter(campaign=source)
             )
         )
     plan = PlanActivity.objects.bulk_create(
         PlanActivity(
-            campaign=campaign, number=a.number, title=a.title, lead_body_id=a.lead_body_id, description=a.description
+            campaign=campaign,
+            number=a.number,
+            title=with_year(a.title, source.year, year),
+            lead_body_id=a.lead_body_id,
+            description=with_year(a.description, source.year, year),
         )
         for a in source.plan_activities.all()
     )

@@ -11,12 +11,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from chengxin.campaigns.models import Campaign, Participant
-from chengxin.campaigns.selectors import campaign_get, campaign_overview, participants_with_exceptions
+from chengxin.campaigns.selectors import (
+    campaign_get,
+    campaign_overview,
+    participants_with_exceptions,
+    publish_notice_text,
+)
 from chengxin.campaigns.services import (
     campaign_copy,
+    campaign_publish,
     campaign_set_dates,
+    earlier_years_left,
     participant_grant_exception,
     shift_year,
+    with_year,
 )
 from chengxin.core.errors import DomainError
 from chengxin.core.forms import DateField, YearField, cleaned
@@ -100,6 +108,53 @@ def settings_page(request, year: int):
     )
 
 
+# --- Publishing a campaign being prepared -----------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@national_admin_required
+def publish_page(request, year: int):
+    """GET: what publishing does (who is told, with the words of the notice), to confirm. POST: publish."""
+    campaign = campaign_get(year)
+    error = None
+    if request.method == "POST":
+        try:
+            campaign_publish(campaign=campaign, acting_user=request.user)
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(
+                request,
+                _("%(title)s已发布：活动页面已公开，各报送单位将收到站内通知和邮件。") % {"title": campaign.title},
+            )
+            return redirect("campaigns:overview", year=campaign.year)
+    participants = list(
+        Participant.objects.filter(campaign=campaign).select_related("unit").order_by("unit__sort_order")
+    )
+    return render(
+        request,
+        "campaigns/publish.html",
+        {
+            "campaign": campaign,
+            "participants": participants,
+            "fills": sum(1 for p in participants if p.fills_statistics),
+            "sample": publish_notice_text(campaign, participants[0]) if participants else None,
+            "warnings": earlier_years_left(campaign),
+            "error": error,
+        },
+        status=(error.status if error.status >= 400 else 422) if error else 200,
+    )
+
+
+@require_GET
+@national_admin_required
+def history_page(request, year: int):
+    """The history of the campaign's settings and texts: publishing, dates, wording fixes."""
+    campaign = campaign_get(year)
+    changes = campaign.changes.select_related("by", "by__unit")
+    return render(request, "campaigns/history.html", {"campaign": campaign, "changes": changes})
+
+
 # --- A new year's campaign, copied from an earlier one ---------------------------------------------------------
 
 
@@ -113,8 +168,8 @@ def _copy_defaults(source: Campaign, year: int) -> dict[str, str]:
 
     return {
         "year": str(year),
-        "title": source.title.replace(str(source.year), str(year)),
-        "theme": source.theme,
+        "title": with_year(source.title, source.year, year),
+        "theme": with_year(source.theme, source.year, year),
         "period_start": day(source.period_start),
         "period_end": day(source.period_end),
         "deadline": day(source.deadline),
@@ -151,10 +206,15 @@ def new_campaign(request):
         else:
             messages.success(
                 request,
-                _("已根据%(source)s年的活动创建%(year)s年的活动。请核对主要活动安排和统计表，再通知各单位。")
+                _(
+                    "已根据%(source)s年的活动创建%(year)s年的活动（筹备中：只有国家管理员看得到）。"
+                    "请核对通知文字、主要活动安排和统计表，再发布并通知各单位。"
+                )
                 % {"source": source.year, "year": campaign.year},
             )
-            return redirect("campaigns:overview", year=campaign.year)
+            for place in earlier_years_left(campaign):
+                messages.warning(request, _("文字中仍有往年年份，请核对：%(place)s") % {"place": place})
+            return redirect("campaigns:settings", year=campaign.year)
     return render(
         request,
         "campaigns/new.html",

@@ -13,6 +13,9 @@ class Config(AppConfig):
         from chengxin.reporting.signals import report_reviewed
 
         report_reviewed.connect(tasks.report_reviewed_notify, dispatch_uid="notifications.report_reviewed")
+        from chengxin.campaigns.signals import campaign_published
+
+        campaign_published.connect(tasks.campaign_published_notify, dispatch_uid="notifications.campaign_published")
         # The header's unread count is cached (notifications.selectors.notices_unread_count).
         from chengxin.core.generations import bump_on_change
         from chengxin.notifications.models import Notice

@@ -13,6 +13,7 @@ class NoticeKind(models.TextChoices):
     REMINDER = "reminder", _("催报提醒")
     RETURNED = "returned", _("报告被退回")
     ACCEPTED = "accepted", _("报告已审核通过")
+    CAMPAIGN = "campaign", _("活动通知")
 
 
 class Notice(models.Model):

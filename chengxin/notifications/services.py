@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from chengxin.audit.services import audit_record
 from chengxin.campaigns.models import Campaign, Participant
+from chengxin.campaigns.selectors import publish_notice_text
 from chengxin.core.errors import DomainError, FieldError
 from chengxin.core.generations import generation_bump
 from chengxin.notifications.models import Notice, NoticeKind, Reminder
@@ -145,6 +146,27 @@ def notify_report_accepted(*, report: Report) -> Notice:
     notice = _report_notice(report=report, kind=NoticeKind.ACCEPTED)
     _deliver([Outgoing(notice, unit_email_addresses(notice.unit))])
     return notice
+
+
+# --- A campaign published ------------------------------------------------------------------------------------
+
+
+def notify_campaign_published(*, campaign: Campaign) -> int:
+    """Tell every expected unit that the campaign is open: an in-app notice each (one transaction) and an email
+    to its reporters afterwards. Run by a worker after the publishing committed; returns the notices made."""
+    participants = list(Participant.objects.filter(campaign=campaign).select_related("unit", "campaign"))
+    items = []
+    with transaction.atomic():
+        for participant in participants:
+            with translation.override(settings.LANGUAGE_CODE):
+                title, body = publish_notice_text(campaign, participant)
+            link = reverse("campaigns:overview", kwargs={"year": campaign.year})
+            notice = Notice.objects.create(
+                unit=participant.unit, campaign=campaign, kind=NoticeKind.CAMPAIGN, title=title, body=body, link=link
+            )
+            items.append(Outgoing(notice, unit_email_addresses(participant.unit)))
+    _deliver(items)
+    return len(items)
 
 
 # --- Reminders -----------------------------------------------------------------------------------------------

@@ -7,9 +7,15 @@ started by `chengxin serve` runs it when created with periodic=True.
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from chengxin.campaigns.models import Campaign
 from chengxin.core.schedule import once_per
 from chengxin.notifications.models import NoticeKind
-from chengxin.notifications.services import notify_report_accepted, notify_report_returned, reminders_send_due
+from chengxin.notifications.services import (
+    notify_campaign_published,
+    notify_report_accepted,
+    notify_report_returned,
+    reminders_send_due,
+)
 from chengxin.reporting.models import Report
 
 
@@ -38,3 +44,14 @@ def report_reviewed_notify(sender, *, report: Report, outcome: str, **kwargs) ->
     """A report was returned or accepted (reporting.signals.report_reviewed, after the commit): the unit's notice
     and email are made by a worker, so the reviewer does not wait for the mail server."""
     report_notify_task(report.pk, str(outcome))
+
+
+@db_task()
+def campaign_notify_task(campaign_id: int) -> None:
+    notify_campaign_published(campaign=Campaign.objects.get(pk=campaign_id))
+
+
+def campaign_published_notify(sender, *, campaign: Campaign, **kwargs) -> None:
+    """A campaign was published (campaigns.signals.campaign_published, after the commit): the expected units'
+    notices and email are made by a worker."""
+    campaign_notify_task(campaign.pk)

@@ -33,6 +33,16 @@ class PublishedTotals:
     published_at: object
 
 
+def published_years() -> list[Campaign]:
+    """Every published campaign, newest first, with its theme and whether its national totals are published:
+    the portal's list of years (a campaign being prepared is not among them)."""
+    return list(
+        Campaign.objects.filter(published_at__isnull=False)
+        .order_by("-year")
+        .only("year", "title", "theme", "totals_published_at")
+    )
+
+
 def published_totals(campaign: Campaign) -> PublishedTotals | None:
     """The national totals as the ministry published them (the snapshot in `campaign.published_totals`), laid
     out on the rows of the campaign's form; None when they are not published."""

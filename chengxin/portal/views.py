@@ -53,6 +53,7 @@ def campaign_page(request, year: int):
             "activities": activities,
             "provinces": [{"region_code": p.region_code, "name": p.name, "value": p.value} for p in provinces],
             "province_rows": provinces,
+            "years": selectors.published_years(),
             **campaign_overview(campaign),
         },
     )

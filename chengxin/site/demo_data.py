@@ -335,6 +335,9 @@ def _campaigns(years: list[int], progress: Callable[[str], None]) -> dict[int, C
             continue
         source = Campaign.objects.filter(year=LOADED_YEAR).first() or Campaign.objects.order_by("-year").first()
         campaign = campaign_copy(source=source, year=year, notice_title=_mark(_notice_title(source, year)))
+        # a year of the past as it was: published (a copy starts 筹备中)
+        campaign.published_at = timezone.make_aware(dt.datetime.combine(campaign.notice_date, dt.time(9)))
+        campaign.save(update_fields=["published_at"])
         existing[year] = campaign
         progress(f"复制 {source.year} 年活动为 {year} 年（演示数据）")
     return existing

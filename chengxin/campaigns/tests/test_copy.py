@@ -52,7 +52,12 @@ def test_a_copy_has_the_plan_focus_areas_requirements_units_and_form_of_the_sour
     assert plan == [(a.number, a.title, a.lead_body.code) for a in campaign.plan_activities.select_related("lead_body")]
     assert [f.title for f in copy.focus_areas.all()] == [f.title for f in campaign.focus_areas.all()]
     assert copy.focus_areas.count() == 3 and copy.requirements.count() == 4
-    assert [r.body for r in copy.requirements.all()] == [r.body for r in campaign.requirements.all()]
+    # the texts speak of their own year: 《2020年…统计表》 becomes 《2021年…统计表》, nothing else changes
+    assert [r.body for r in copy.requirements.all()] == [
+        r.body.replace("2020年", "2021年") for r in campaign.requirements.all()
+    ]
+    assert "报送《2021年“诚信兴商宣传月”活动统计表》" in copy.requirements.get(number=4).body
+    assert copy.published_at is None and copy.state == "preparing"  # being prepared until published
     pairs = set(copy.participants.values_list("unit__code", "fills_statistics"))
     assert pairs == set(campaign.participants.values_list("unit__code", "fills_statistics"))
     assert len(pairs) == 55
@@ -187,14 +192,19 @@ def test_the_new_campaign_page_is_prefilled_from_the_newest_year(client, dave):
     assert '<option value="2020" selected>' in page
 
 
-def test_the_administrator_creates_a_year_and_lands_on_its_overview(client, dave):
+def test_the_administrator_creates_a_year_being_prepared_and_lands_on_its_settings(client, dave, bob, carol):
     client.force_login(dave)
     response = client.post(NEW, _new_post(), follow=True)
-    assert response.redirect_chain == [(reverse("campaigns:overview", kwargs={"year": 2021}), 302)]
+    assert response.redirect_chain == [(reverse("campaigns:settings", kwargs={"year": 2021}), 302)]
     page = response.content.decode()
-    assert "已根据2020年的活动创建2021年的活动" in page
-    assert "诚信经营、放心消费" in page
+    assert "已根据2020年的活动创建2021年的活动（筹备中：只有国家管理员看得到）" in page
+    assert "筹备中" in page and reverse("campaigns:publish", kwargs={"year": 2021}) in page
     assert Campaign.objects.get(year=2021).plan_activities.count() == 15
+    # nobody else lands on it or finds it: the header still shows 2020, and 2021's pages do not exist for them
+    for user in (bob, carol):
+        client.force_login(user)
+        assert "2021" not in client.get(reverse("home"), follow=True).content.decode().split("</nav>")[0]
+        assert client.get(reverse("campaigns:overview", kwargs={"year": 2021})).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -241,3 +251,15 @@ def test_the_overview_links_the_public_page_and_the_administrators_year_tools(cl
     client.force_login(dave)
     page = client.get(overview).content.decode()
     assert f'href="{NEW}"' in page and 'href="/campaigns/2020/form/"' in page
+
+
+def test_a_copy_names_its_own_year_and_warns_of_an_earlier_year_left(campaign, dave):
+    from chengxin.campaigns.services import earlier_years_left
+
+    requirement = campaign.requirements.get(number=1)
+    requirement.body += "参照2019年的做法。"
+    requirement.save()
+    copy = campaign_copy(source=campaign, year=2021, acting_user=dave)
+    assert "参照2019年的做法" in copy.requirements.get(number=1).body  # another year is not the campaign's own
+    left = earlier_years_left(copy)
+    assert len(left) == 1 and left[0].startswith("有关要求 1：") and "2019年" in left[0]

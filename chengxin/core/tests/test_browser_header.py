@@ -96,10 +96,10 @@ def _one_row(boxes: dict) -> None:
 
 
 # Two links another engineer may add (commitment moderation): the menu keeps room for them.
-# Work waiting shows as a count on three entries (site.context_processors.work_waiting): two digits each.
+# Work waiting shows as a count on four entries (site.context_processors.work_waiting): two digits each.
 WAITING_BADGES = """() => {
   for (const a of document.querySelectorAll('header.top nav a')) {
-    if (['报送情况', '承诺审核', '案例审核'].includes(a.textContent.trim())) {
+    if (['报送情况', '承诺审核', '案例审核', '指数审核'].includes(a.textContent.trim())) {
       const badge = document.createElement('span'); badge.className = 'badge'; badge.textContent = '99';
       a.append(' ', badge);
     }
@@ -126,7 +126,7 @@ def test_the_administrators_menu_fits_on_one_line_at_1366(page, dave, width):
         "活动",
         "承诺审核",
         "案例审核",
-        "日期与例外",
+        "指数审核",
         "通知 12",
     ]
     _one_row(boxes)

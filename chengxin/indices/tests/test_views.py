@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from chengxin.indices import services
 from chengxin.indices.models import IndexRelease, IndexUpload, ReleaseStatus
@@ -124,7 +125,7 @@ def test_a_correction_is_shown_as_a_revision_and_the_old_release_stays_readable(
     correction = published(index, sally, carol, rows, replaces=live, revision_note="10月样本商户名单有误，已更正")
     page = _text(client.get(_page()))
     assert "已修订" in page and "10月样本商户名单有误，已更正" in page
-    assert correction.published_at.strftime("%Y-%m-%d") in page
+    assert timezone.localtime(correction.published_at).strftime("%Y-%m-%d") in page  # in China's time
     old_url = reverse("indices:public_release", kwargs={"code": "sh-shopping", "version": 1})
     assert old_url in page and "101.5" in page
     old = client.get(old_url)
@@ -281,7 +282,7 @@ def test_an_editor_creates_an_index_from_the_menu(client, sally):
 def test_the_ministry_menu_leads_to_the_review(client, carol):
     client.force_login(carol)
     page = _text(client.get(reverse("portal:case_moderate")))
-    assert reverse("indices:moderate") in page and "诚信指数审核" in page
+    assert reverse("indices:moderate") in page and "指数审核" in page
 
 
 def test_the_templates_download(client, sally):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from chengxin.analytics.services import campaign_publish_totals, campaign_unpublish_totals
 from chengxin.campaigns.models import Campaign
-from chengxin.campaigns.services import campaign_copy
+from chengxin.campaigns.services import campaign_copy, campaign_publish
 from chengxin.conftest import figures_times, submitted_report
 from chengxin.reporting import services as reporting
 from chengxin.units.models import Unit
@@ -98,14 +98,22 @@ def test_unpublished_totals_are_gone(client, campaign, dave, reports):
 
 def test_a_year_without_publication_shows_none_of_another_years(client, campaign, dave, reports):
     campaign_publish_totals(campaign=campaign, acting_user=dave)
-    campaign_copy(source=campaign, year=2021, acting_user=dave)
+    campaign_publish(campaign=campaign_copy(source=campaign, year=2021, acting_user=dave), acting_user=dave)
     page = client.get(reverse("portal:campaign", kwargs={"year": 2021})).content.decode()
     assert "2021年“诚信兴商宣传月”活动" in page and NOT_PUBLISHED in page and "350,000" not in page
+    # earlier years stay in reach, with their totals where published
+    years = page.split('id="years"')[1]
+    assert f'href="{PAGE}"' in years and f'href="{PAGE}#national-totals"' in years and "诚实经营、守信服务" in years
 
 
-def test_the_public_address_goes_to_the_newest_campaign(client, campaign, dave):
+def test_the_public_address_goes_to_the_newest_published_campaign(client, campaign, dave):
     assert client.get(reverse("portal:home")).headers["Location"] == PAGE
-    campaign_copy(source=campaign, year=2021, acting_user=dave)
+    new = campaign_copy(source=campaign, year=2021, acting_user=dave)
+    # being prepared: the public neither lands on it nor finds it
+    assert client.get(reverse("portal:home")).headers["Location"] == PAGE
+    assert client.get(reverse("portal:campaign", kwargs={"year": 2021})).status_code == 404
+    assert "2021" not in client.get(PAGE).content.decode().split('id="years"')[1]
+    campaign_publish(campaign=new, acting_user=dave)
     assert client.get(reverse("portal:home")).headers["Location"] == reverse("portal:campaign", kwargs={"year": 2021})
 
 

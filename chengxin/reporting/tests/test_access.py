@@ -71,6 +71,8 @@ GUANGZHOU = {"year": 2020, "unit_code": "440100"}  # a city under alice's provin
 BOBS_JOB = "3f0c1d2e-0000-4000-8000-000000000b0b"  # a finished preview of Beijing's workbook, bob's
 YEAR = {"year": 2020}
 ACTIVITY = {"year": 2020, "pk": 9001}
+FIRST = {"year": 2020, "number": 1}  # the first focus area, requirement or plan activity
+EIGHTH = {"year": 2020, "number": 8}  # plan activity 8, which bob's activity 9001 is registered under
 # Integrity indices: 北京市's bj-price has version 1 published (release 9300), 2 submitted (9301) and 3 a draft
 # (9302), and bob's upload INDEX_UPLOAD waiting for its preview; bj-new has no release yet (still editable).
 INDEX = {"code": "bj-price"}
@@ -121,7 +123,7 @@ def _index_upload_post() -> dict:
 def _activity_post(**changes) -> dict:
     from chengxin.activities.tests.factories import PLAN_TEXT, raw
 
-    data = raw(region_code="110000", epidemic_plan_text=PLAN_TEXT, **{k: v for k, v in changes.items() if k != "unit"})
+    data = raw(region_code="", epidemic_plan_text=PLAN_TEXT, **{k: v for k, v in changes.items() if k != "unit"})
     return {**data, **({"unit": changes["unit"]} if "unit" in changes else {})}
 
 
@@ -244,6 +246,45 @@ def _exception_post() -> dict:
     return {"form": "exception", "unit": "110000", "lock_override": "2031-03-31", "reason": "补报"}
 
 
+def _campaign_texts_post() -> dict:
+    """The texts page as it stands, with a typo fixed in the theme (allowed once published)."""
+    from chengxin.campaigns.editing import EDITABLE_FIELDS
+
+    campaign = Campaign.objects.get(year=2020)
+    values = {name: getattr(campaign, name) for name in EDITABLE_FIELDS}
+    values.update({k: values[k].isoformat() for k in ("period_start", "period_end", "notice_date")})
+    return {**values, "theme": campaign.theme + "！"}
+
+
+def _section_post(model_name: str) -> Callable[[], dict]:
+    def data() -> dict:
+        from django.apps import apps
+
+        item = apps.get_model("campaigns", model_name).objects.get(campaign__year=2020, number=1)
+        return {"number": "1", "title": item.title, "body": item.body + "（修正）"}
+
+    return data
+
+
+def _new_section_post() -> dict:
+    return {"number": "9", "title": "新增一项", "body": ""}  # refused: the 2020 campaign is published
+
+
+def _plan_activity_post(**changes) -> Callable[[], dict]:
+    def data() -> dict:
+        from chengxin.campaigns.models import PlanActivity
+
+        item = PlanActivity.objects.select_related("lead_body").get(campaign__year=2020, number=8)
+        values = {"number": "8", "title": item.title, "lead_body": item.lead_body.code, "description": ""}
+        return {**values, **changes}
+
+    return data
+
+
+def _expected_units_post() -> dict:
+    return {"form": "statistics", "units": ["120000"], "fills": []}  # 天津市 (no report) sends its summary only
+
+
 @dataclass(frozen=True)
 class Route:
     name: str
@@ -283,6 +324,8 @@ UNIT_PAGE = _expect(alice=404, bob=200, carol=404, dave=404)  # the unit's own w
 READ_PAGE = _expect(alice=404, bob=200, carol=200, dave=200)  # the unit and the ministry
 NATIONAL_PAGE = _expect(alice=404, bob=404, carol=200, dave=200)
 ADMIN_PAGE = _expect(alice=404, bob=404, carol=404, dave=200)
+ADMIN_SAVE = _expect(alice=404, bob=404, carol=404, dave=302)
+ADMIN_REFUSED = _expect(alice=404, bob=404, carol=404, dave=422)  # the administrator's own request, refused
 
 EVERYONE_SIGNED_IN = _expect(alice=200, bob=200, carol=200, dave=200, admins=200)
 NO_ADMIN = dict.fromkeys(ADMIN_PERSONAS, 404)
@@ -764,6 +807,64 @@ ROUTES = [
     Route(
         "campaigns:form", YEAR, "POST", _expect(alice=404, bob=404, carol=404, dave=422), _form_post, state="submitted"
     ),
+    # editing the campaign (campaigns/edit_views.py). 2020 is published: wording fixes are saved (302), additions,
+    # deletions, and a new lead body for plan activity 8 (bob's activity 9001 is registered under it) refused (422).
+    Route("campaigns:publish", YEAR, "GET", ADMIN_PAGE),
+    # 2020 is published already: the administrator's POST is refused (409), everyone else's is unknown (404)
+    Route("campaigns:publish", YEAR, "POST", _expect(alice=404, bob=404, carol=404, dave=409)),
+    Route("campaigns:history", YEAR, "GET", ADMIN_PAGE),
+    Route("campaigns:edit", YEAR, "GET", ADMIN_PAGE),
+    Route("campaigns:edit", YEAR, "POST", ADMIN_SAVE, _campaign_texts_post, changes_for=frozenset({"dave"})),
+    Route("campaigns:edit_focus_areas", YEAR, "GET", ADMIN_PAGE),
+    Route("campaigns:edit_focus_areas", YEAR, "POST", ADMIN_REFUSED, _new_section_post),
+    Route("campaigns:edit_focus_area", FIRST, "GET", ADMIN_PAGE),
+    Route(
+        "campaigns:edit_focus_area",
+        FIRST,
+        "POST",
+        ADMIN_SAVE,
+        _section_post("FocusArea"),
+        changes_for=frozenset({"dave"}),
+    ),
+    Route("campaigns:delete_focus_area", FIRST, "GET", ADMIN_PAGE),
+    Route("campaigns:delete_focus_area", FIRST, "POST", ADMIN_REFUSED),
+    Route("campaigns:edit_requirements", YEAR, "GET", ADMIN_PAGE),
+    Route("campaigns:edit_requirements", YEAR, "POST", ADMIN_REFUSED, _new_section_post),
+    Route("campaigns:edit_requirement", FIRST, "GET", ADMIN_PAGE),
+    Route(
+        "campaigns:edit_requirement",
+        FIRST,
+        "POST",
+        ADMIN_SAVE,
+        _section_post("Requirement"),
+        changes_for=frozenset({"dave"}),
+    ),
+    Route("campaigns:delete_requirement", FIRST, "GET", ADMIN_PAGE),
+    Route("campaigns:delete_requirement", FIRST, "POST", ADMIN_REFUSED),
+    Route("campaigns:edit_plan", YEAR, "GET", ADMIN_PAGE),
+    Route("campaigns:edit_plan", YEAR, "POST", ADMIN_REFUSED, _plan_activity_post(number="16")),
+    Route("campaigns:edit_plan_activity", EIGHTH, "GET", ADMIN_PAGE),
+    Route(
+        "campaigns:edit_plan_activity",
+        EIGHTH,
+        "POST",
+        ADMIN_SAVE,
+        _plan_activity_post(description="（修正）"),
+        changes_for=frozenset({"dave"}),
+    ),
+    Route("campaigns:edit_plan_activity", EIGHTH, "POST", ADMIN_REFUSED, _plan_activity_post(lead_body="MOFCOM")),
+    Route("campaigns:delete_plan_activity", FIRST, "GET", ADMIN_PAGE),
+    Route("campaigns:delete_plan_activity", FIRST, "POST", ADMIN_REFUSED),
+    Route("campaigns:edit_units", YEAR, "GET", ADMIN_PAGE),
+    Route("campaigns:edit_units", YEAR, "POST", ADMIN_SAVE, _expected_units_post, changes_for=frozenset({"dave"})),
+    Route(
+        "campaigns:remove_unit",
+        {"year": 2020, "unit_code": "120000"},
+        "POST",
+        ADMIN_SAVE,
+        changes_for=frozenset({"dave"}),
+    ),
+    Route("campaigns:remove_unit", BEIJING, "POST", ADMIN_REFUSED),  # Beijing has a report: it stays
     Route(
         "analytics:publish_totals",
         YEAR,
@@ -1003,11 +1104,34 @@ def _snapshot() -> dict:
         "devices": sorted(TOTPDevice.objects.values_list("user__username", flat=True)),
         "lockouts": sorted(AccessAttempt.objects.values_list("username", "failures_since_start")),
         **_indices_snapshot(),
+        **_campaign_edits_snapshot(),
         "exceptions": sorted(
             Participant.objects.exclude(deadline_override=None, lock_override=None).values_list(
                 "unit__code", "deadline_override", "lock_override"
             )
         ),
+    }
+
+
+def _campaign_edits_snapshot() -> dict:
+    from chengxin.campaigns.editing import EDITABLE_FIELDS
+    from chengxin.campaigns.models import CampaignChange, FocusArea, PlanActivity, Requirement
+
+    campaign = Campaign.objects.get(year=2020)
+    return {
+        "campaign_texts": [getattr(campaign, name) for name in EDITABLE_FIELDS],
+        "sections": sorted(
+            (model.__name__, *row)
+            for model in (FocusArea, Requirement)
+            for row in model.objects.filter(campaign=campaign).values_list("number", "title", "body")
+        ),
+        "plan": sorted(
+            PlanActivity.objects.filter(campaign=campaign).values_list("number", "title", "lead_body_id", "description")
+        ),
+        "participants": sorted(
+            Participant.objects.filter(campaign=campaign).values_list("unit__code", "fills_statistics")
+        ),
+        "campaign_changes": CampaignChange.objects.count(),
     }
 
 
@@ -1177,6 +1301,11 @@ NOT_LINKED = {
     "analytics:map_data": "the data the dashboard's map fetches, not a page",
     "workbooks:job": "an upload's preview and progress: the page an upload leads to",
     "indices:preview": "an index upload's preview: the page the upload leads to",
+    # a campaign's numbered parts are deleted only while it is being prepared; the table's 2020 one is published
+    "campaigns:publish": "offered only while the campaign is being prepared (筹备中)",
+    "campaigns:delete_focus_area": "offered only while the campaign is being prepared (筹备中)",
+    "campaigns:delete_requirement": "offered only while the campaign is being prepared (筹备中)",
+    "campaigns:delete_plan_activity": "offered only while the campaign is being prepared (筹备中)",
 }
 _HREF = re.compile(r'<a\s[^>]*href="(/[^"#]*)', re.I)
 _GET_FORM = re.compile(r'<form\s(?![^>]*method="post")[^>]*action="(/[^"#]*)"', re.I)

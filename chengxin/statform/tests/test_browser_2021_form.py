@@ -34,6 +34,14 @@ def test_the_administrator_edits_the_2021_form_and_everyone_sees_it(page, campai
     page.wait_for_load_state("load")
     expect(page.locator("body")).to_contain_text("统计表已保存：13 项指标，7 条校验规则。")
 
+    # prepared in private until the administrator publishes it (after a confirmation that says who is told)
+    page.goto(page.base_url + "/campaigns/2021/publish/")
+    expect(page.locator("main")).to_contain_text("报送单位 55 个")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="确认发布并通知各单位").click()
+    page.wait_for_load_state("load")
+    expect(page.locator("body")).to_contain_text("已发布：活动页面已公开")
+
     page.context.clear_cookies()
     browser_login(page, "alice")
     page.goto(page.base_url + "/campaigns/2021/activities/new/")

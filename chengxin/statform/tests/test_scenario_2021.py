@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from chengxin.analytics.selectors import totals, totals_compare
 from chengxin.api.services import token_create
-from chengxin.campaigns.services import campaign_copy
+from chengxin.campaigns.services import campaign_copy, campaign_publish
 from chengxin.conftest import VALID_FIGURES, submitted_report
 from chengxin.reporting import services as reporting
 from chengxin.reporting.selectors import report_values
@@ -67,7 +67,7 @@ def spec_2020(campaign):
 def year_2021(campaign, dave, spec_2020):
     new = campaign_copy(source=campaign, year=2021, acting_user=dave)
     form_edit(campaign=new, text=edited_2021_text(spec_to_toml(form_as_spec(new.stat_form))), acting_user=dave)
-    return new
+    return campaign_publish(campaign=new, acting_user=dave)  # prepared, then opened to the units
 
 
 @pytest.fixture

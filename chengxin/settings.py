@@ -130,6 +130,7 @@ TEMPLATES = [
                 "chengxin.campaigns.context_processors.navigation",
                 "chengxin.notifications.context_processors.unread_notices",
                 "chengxin.site.context_processors.work_waiting",
+                "chengxin.core.context_processors.display_mode",
             ],
             "builtins": ["chengxin.core.templatetags.chengxin_tags"],
         },

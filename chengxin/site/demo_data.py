@@ -19,6 +19,10 @@ Everything it creates is marked, so that `--reset` removes it and nothing else:
 units by `full_name` ending in DEMO_MARK; campaigns it copied by `notice_title` ending in DEMO_MARK; reports by
 their history, written by the demo system accounts (`demo-system-…`, which cannot sign in). National bodies send
 only a summary report (a file), so no demo report is made for them.
+
+`chengxin serve` in development also calls `demo_current_year_ensure`: once, a demo copy of 2020 in the current
+year (title and notice title marked), its deadline ahead, with reports of the provincial units in every state, so
+that a newcomer meets a live campaign. It is marked the same way, so `--reset` removes it too.
 """
 
 import datetime as dt
@@ -545,20 +549,34 @@ def _plan_year(
     newest: bool,
     users: dict[str, User],
     definition,
+    status_of: Callable[[Unit], str] | None = None,
+    submit_time: Callable[[str], dt.datetime] | None = None,
+    not_after: dt.datetime | None = None,
 ) -> tuple[YearPlan, dict[int, dict]]:
+    """Each unit's figures, status and history for one year. By default the status is drawn from the year's mix
+    and the submissions fall around the deadline; `status_of` (unit → status) and `submit_time` (level → first
+    submission) decide them instead, and no review or correction is dated after `not_after` (the demo year of
+    `demo_current_year_ensure`, whose deadline is still ahead)."""
     plan = YearPlan()
     factors = year_factors(campaign.year)
     mix = STATUS_MIX_NEWEST if newest else STATUS_MIX_PAST
+
+    def later(at: dt.datetime, low_days: float, high_days: float) -> dt.datetime:
+        moment = _later(rng, at, low_days, high_days)
+        if not_after is not None and moment > not_after:  # squeezed between `at` and `not_after`, in order
+            moment = at + max(dt.timedelta(0), not_after - at) * rng.uniform(0.2, 0.9)
+        return moment
+
     generated: dict[int, dict] = {}
     for unit in units:
         level = _level(unit, parents)
         values = figures_for(rng, profiles[unit.pk], factors, previous.get(unit.pk))
         generated[unit.pk] = values
-        status = _pick(rng, mix)
+        status = status_of(unit) if status_of else _pick(rng, mix)
         if status == Status.NOT_STARTED:
             continue
         actor, reviewer = users[level], users[_reviewer_level(level)]
-        submitted = _submit_time(rng, campaign.deadline, level)
+        submitted = submit_time(level) if submit_time else _submit_time(rng, campaign.deadline, level)
         drafted = _later(rng, submitted, -10, -0.2)
         report = Report(campaign=campaign, unit=unit, status=status)
         index = len(plan.reports)
@@ -596,14 +614,14 @@ def _plan_year(
         event(submitted, actor, Action.SUBMIT, Status.DRAFT, Status.SUBMITTED, reason=late_reason)
         report.version = 2
         if status == Status.RETURNED or (status == Status.ACCEPTED and rng.random() < 0.04):
-            returned = _later(rng, submitted, 0.3, 4)
+            returned = later(submitted, 0.3, 4)
             reason = rng.choice(RETURN_REASONS)
             event(returned, reviewer, Action.RETURN, Status.SUBMITTED, Status.RETURNED, reason=reason)
             report.reviewed_at, report.reviewed_by, report.return_reason = returned, reviewer, reason
             report.version += 1
             if status == Status.RETURNED:
                 continue
-            fixed = _later(rng, returned, 0.2, 3)
+            fixed = later(returned, 0.2, 3)
             old = {"consultations": max(0, values["consultations"] + rng.randint(5, 500))}
             new = {"consultations": values["consultations"]}
             event(
@@ -614,13 +632,13 @@ def _plan_year(
                 Status.RETURNED,
                 changes=_changes(definition, new, old),
             )
-            resubmitted = _later(rng, fixed, 0.01, 0.5)
+            resubmitted = later(fixed, 0.01, 0.5)
             event(resubmitted, actor, Action.SUBMIT, Status.RETURNED, Status.SUBMITTED)
             report.submitted_at, report.return_reason = resubmitted, ""
             report.version += 2
             submitted = resubmitted
         if status == Status.ACCEPTED:
-            accepted = _later(rng, submitted, 0.2, 6)
+            accepted = later(submitted, 0.2, 6)
             event(accepted, reviewer, Action.ACCEPT, Status.SUBMITTED, Status.ACCEPTED)
             report.reviewed_at, report.reviewed_by = accepted, reviewer
             report.version += 1
@@ -730,13 +748,20 @@ def demo_data_create(
         result.removed = demo_data_reset()
     else:
         existing = Unit.objects.filter(demo_units()).count()
-        demo = Report.objects.filter(demo_reports()).values("pk").distinct().count()
+        # The demo year `chengxin serve` makes (demo_current_year_ensure) is no earlier run of this command.
+        demo = (
+            Report.objects.filter(demo_reports())
+            .exclude(campaign__title__endswith=DEMO_MARK)
+            .values("pk")
+            .distinct()
+            .count()
+        )
         if existing or demo:
             raise DomainError(
                 f"数据库中已有演示数据（{existing} 个演示单位，{demo} 份演示报送）。"
                 "要重新生成，请加 --reset：先删除以前生成的演示数据（真实数据不动），再重新生成。"
             )
-        real = Report.objects.filter(campaign__year__in=years).count()
+        real = Report.objects.filter(campaign__year__in=years).exclude(demo_reports()).count()
         if real:
             raise DomainError(
                 f"{years[0]}–{years[-1]} 年已有 {real} 份真实报送（不是演示数据）。演示数据不会覆盖真实报送；"
@@ -768,7 +793,7 @@ def demo_data_create(
             ignore_conflicts=True,
         )
         taken = set(Report.objects.filter(campaign=campaign).values_list("unit_id", flat=True))
-        result.kept_real_reports += len(taken)
+        result.kept_real_reports += Report.objects.filter(campaign=campaign).exclude(demo_reports()).count()
         expected = set(
             Participant.objects.filter(campaign=campaign, fills_statistics=True).values_list("unit_id", flat=True)
         )
@@ -811,3 +836,155 @@ def _hierarchy_accounts(by_code: dict[str, Unit]) -> list[tuple[str, str, str, s
             user.save(update_fields=["password"])
         rows.append((username, DEMO_PASSWORD, Role.UNIT_REPORTER.label, user.unit.name))
     return rows
+
+
+# --- the demo year of `chengxin serve` ----------------------------------------------------------------------
+
+# The units of the demo accounts (chengxin.units.demo) get a fixed status, so that each account finds its own
+# kind of work: beijing a report to start, guangdong a draft to finish, shanghai a submission the ministry's
+# reviewer has waiting, dalian one already accepted.
+DEMO_YEAR_STATUSES = {
+    "110000": Status.NOT_STARTED,
+    "440000": Status.DRAFT,
+    "310000": Status.SUBMITTED,
+    "210200": Status.ACCEPTED,
+}
+DEMO_YEAR_DEADLINE_DAYS = 21  # the deadline, this many days after the day the demo year is made
+DEMO_YEAR_ENDED_DAYS = 12  # the activity period ended this many days before it
+
+
+@dataclass
+class DemoYear:
+    campaign: Campaign
+    statuses: dict[str, int]  # report status → number of provincial units (未填报 included)
+
+    @property
+    def summary(self) -> str:
+        """One line for the console."""
+        n = self.statuses.get
+        sent = n(Status.SUBMITTED, 0) + n(Status.RETURNED, 0) + n(Status.ACCEPTED, 0)
+        return (
+            f"已创建演示年度：{self.campaign.title}，报送截止 {self.campaign.deadline:%Y-%m-%d}；"
+            f"{sum(self.statuses.values())} 个省级单位中已报送 {sent}（其中已审核 {n(Status.ACCEPTED, 0)}、"
+            f"已退回 {n(Status.RETURNED, 0)}），草稿 {n(Status.DRAFT, 0)}，未填报 {n(Status.NOT_STARTED, 0)}"
+        )
+
+
+def demo_year_dates(today: dt.date) -> dict[str, dt.date]:
+    """A campaign of `today`'s year as it stands a few weeks after its month: the period (30 days) ended
+    DEMO_YEAR_ENDED_DAYS ago, the notice went out two weeks before it began, the deadline is
+    DEMO_YEAR_DEADLINE_DAYS ahead. Dates are kept within the year (squeezed early in January)."""
+    first = dt.date(today.year, 1, 1)
+    period_end = max(first, today - dt.timedelta(days=DEMO_YEAR_ENDED_DAYS))
+    period_start = max(first, period_end - dt.timedelta(days=30))
+    return {
+        "notice_date": max(first, period_start - dt.timedelta(days=14)),
+        "period_start": period_start,
+        "period_end": period_end,
+        "deadline": today + dt.timedelta(days=DEMO_YEAR_DEADLINE_DAYS),
+    }
+
+
+def demo_current_year_ensure(today: dt.date | None = None, *, seed: int = 2020) -> DemoYear | None:
+    """In development with demo accounts on (settings.CHENGXIN_DEMO_ACCOUNTS, never in production), and when
+    `today`'s year has no campaign yet: a demo copy of 2020 in that year, so that a newcomer meets a live
+    campaign rather than one whose deadline passed years ago. Title and notice title end in DEMO_MARK; the dates
+    are `demo_year_dates(today)`; it is published; of the provincial units that fill the table about half have
+    submitted (some accepted, two returned), a quarter have a draft and a quarter nothing yet (the demo accounts'
+    units as DEMO_YEAR_STATUSES), all dated before `today`. Returns None and changes nothing otherwise (a
+    second call, a real campaign of that year, production). `chengxin demo-data --reset` removes it with the
+    other demo data; the next `serve` makes it again."""
+    if settings.PRODUCTION or not settings.CHENGXIN_DEMO_ACCOUNTS:
+        return None
+    today = today or timezone.localdate()
+    if Campaign.objects.filter(year=today.year).exists():
+        return None
+    return _demo_year_create(today, seed=seed)
+
+
+@transaction.atomic
+def _demo_year_create(today: dt.date, *, seed: int) -> DemoYear:
+    year = today.year
+    with audit_summarised(action="demo_year_create", object_repr=f"{year}年演示年度"):
+        if not Campaign.objects.filter(year=LOADED_YEAR).exists():
+            campaign_load(year=LOADED_YEAR)
+        source = Campaign.objects.get(year=LOADED_YEAR)
+        dates = demo_year_dates(today)
+        campaign = campaign_copy(
+            source=source,
+            year=year,
+            title=_mark(source.title.replace(str(source.year), str(year))),
+            notice_title=_mark(_notice_title(source, year)),
+            **dates,
+        )
+        # published when its notice went out (a copy starts 筹备中)
+        notice = timezone.make_aware(dt.datetime.combine(dates["notice_date"], dt.time(9)))
+        campaign.published_at = min(notice, timezone.now())
+        campaign.save(update_fields=["published_at"])
+
+        units = list(
+            Unit.objects.filter(
+                kind__in=PROVINCIAL_KINDS,
+                participations__campaign=campaign,
+                participations__fills_statistics=True,
+            ).order_by("sort_order", "code")
+        )
+        for unit in units:  # the profile's size (in memory only: the units are not changed)
+            if unit.population is None and unit.code in PROVINCIAL_AREAS:
+                unit.population = PROVINCIAL_AREAS[unit.code][0] * 10_000
+        rng = random.Random(seed + year)  # noqa: S311 - reproducible demo data, not a secret
+        statuses = _demo_year_statuses(rng, units)
+        parents = {u.pk: None for u in units}
+        midnight = timezone.make_aware(dt.datetime.combine(today, dt.time()))
+        last_day = max(1, (today - dates["period_end"]).days - 1)
+
+        def submit_time(level: str) -> dt.datetime:
+            """A working day between the end of the period and yesterday."""
+            day = midnight - dt.timedelta(days=rng.randint(1, last_day))
+            return day + dt.timedelta(minutes=rng.randint(8 * 60 + 30, 18 * 60))
+
+        plan, _values = _plan_year(
+            rng,
+            campaign=campaign,
+            units=units,
+            parents=parents,
+            profiles={u.pk: unit_profile(rng, u, "province") for u in units},
+            previous={},
+            newest=True,
+            users=_system_users(),
+            definition=form_definition(campaign),
+            status_of=lambda unit: statuses[unit.pk],
+            submit_time=submit_time,
+            not_after=midnight - dt.timedelta(minutes=1),
+        )
+        _write_year(plan, campaign, lambda message: None)
+    generation_bump("all")  # bulk writes send no signals: every cached read derived from the data is stale
+    counts: dict[str, int] = {}
+    for status in statuses.values():
+        counts[status] = counts.get(status, 0) + 1
+    return DemoYear(campaign=campaign, statuses=counts)
+
+
+def _demo_year_statuses(rng: random.Random, units: list[Unit]) -> dict[int, str]:
+    """unit pk → status: a quarter 未填报, a quarter 草稿, the rest sent (a third of them accepted, two returned,
+    the others waiting for review); DEMO_YEAR_STATUSES first, the others shuffled."""
+    quarter = round(len(units) / 4)
+    sent = len(units) - 2 * quarter
+    accepted, returned = sent // 3, min(2, sent // 6)
+    pool = (
+        [Status.NOT_STARTED] * quarter
+        + [Status.DRAFT] * quarter
+        + [Status.ACCEPTED] * accepted
+        + [Status.RETURNED] * returned
+        + [Status.SUBMITTED] * (sent - accepted - returned)
+    )
+    statuses: dict[int, str] = {}
+    for unit in units:
+        fixed = DEMO_YEAR_STATUSES.get(unit.code)
+        if fixed in pool:
+            pool.remove(fixed)
+            statuses[unit.pk] = fixed
+    rng.shuffle(pool)
+    rest = [u.pk for u in units if u.pk not in statuses]
+    statuses.update(zip(rest, pool, strict=True))
+    return statuses

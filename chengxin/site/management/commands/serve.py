@@ -1,5 +1,6 @@
 import errno
 import signal
+import time
 
 from django.conf import settings
 from django.core.management import call_command
@@ -14,13 +15,14 @@ PORT_TAKEN = "端口 {port} 已被占用（Port {port} is already in use）：�
 
 class Command(BaseCommand):
     help = (
-        "Migrate if needed, load the 2020 campaign if the database is empty, and serve (waitress, one process, with "
-        "the task workers as threads of it unless --no-worker). CHENGXIN_VAR_DIR (default ./var/) holds the SQLite "
-        "database chengxin.sqlite3 (unless DATABASE_URL), the task queue tasks.sqlite3 (unless REDIS_URL), uploaded "
-        "files in files/ (unless CHENGXIN_MEDIA_ROOT), collected static files in static/ (unless "
-        "CHENGXIN_STATIC_ROOT) and matplotlib's font cache; logs go to standard error. A port already in use ends "
-        "with one line saying so and exit status 1. Several processes behind nginx: see the README, section "
-        "Deployment."
+        "Migrate if needed, load the 2020 campaign if the database is empty (in development with demo accounts: "
+        "those accounts, and once a demo campaign of the current year, marked 演示数据, with its deadline ahead), "
+        "and serve (waitress, one process, with the task workers as threads of it unless --no-worker). "
+        "CHENGXIN_VAR_DIR (default ./var/) holds the SQLite database chengxin.sqlite3 (unless DATABASE_URL), the "
+        "task queue tasks.sqlite3 (unless REDIS_URL), uploaded files in files/ (unless CHENGXIN_MEDIA_ROOT), "
+        "collected static files in static/ (unless CHENGXIN_STATIC_ROOT) and matplotlib's font cache; logs go to "
+        "standard error. A port already in use ends with one line saying so and exit status 1. Several processes "
+        "behind nginx: see the README, section Deployment."
     )
 
     def add_arguments(self, parser):
@@ -49,6 +51,13 @@ class Command(BaseCommand):
             for username, password, role, unit in demo_accounts_ensure():
                 self.stdout.write(f"  {username:<16} 密码 {password}  {role:<6} {unit}")
             self.stdout.write(DEMO_TWO_FACTOR_HINT)
+            # The current year as a live demo campaign (deadline ahead), once: 2020's passed long ago.
+            from chengxin.site.demo_data import demo_current_year_ensure
+
+            started = time.perf_counter()
+            demo_year = demo_current_year_ensure()
+            if demo_year is not None:
+                self.stdout.write(f"{demo_year.summary}（用时 {time.perf_counter() - started:.1f} 秒）")
         self.stdout.write(f"诚信兴商宣传月活动管理平台：http://{host}:{port}/  （Ctrl+C 停止）")
         self.stdout.flush()
 

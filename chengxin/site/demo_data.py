@@ -44,6 +44,7 @@ from chengxin.core.errors import DomainError
 from chengxin.core.generations import generation_bump
 from chengxin.core.numbers import format_number
 from chengxin.indices.demo import demo_index_ensure
+from chengxin.portal.demo import demo_cases_ensure, demo_cases_remove
 from chengxin.reporting.models import Action, FigureValue, Report, ReportEvent, Status
 from chengxin.statform.models import Figure, FigureKind
 from chengxin.statform.selectors import form_definition
@@ -716,6 +717,7 @@ def demo_data_reset() -> dict[str, int]:
         leaves = unit_ids - parents
         Unit.objects.filter(pk__in=leaves).delete()
         unit_ids = parents
+    removed["cases"] = demo_cases_remove()
     campaigns = Campaign.objects.filter(notice_title__endswith=DEMO_MARK).exclude(reports__isnull=False)
     removed["campaigns"] = campaigns.count()
     for campaign in campaigns:
@@ -958,6 +960,9 @@ def _demo_year_create(today: dt.date, *, seed: int) -> DemoYear:
             not_after=midnight - dt.timedelta(minutes=1),
         )
         _write_year(plan, campaign, lambda message: None)
+        # what the public pages and the ministry's documents show besides the reports
+        demo_index_ensure()
+        demo_cases_ensure(campaign, by=_system_users()["ministry"])
     generation_bump("all")  # bulk writes send no signals: every cached read derived from the data is stale
     counts: dict[str, int] = {}
     for status in statuses.values():

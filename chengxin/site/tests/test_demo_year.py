@@ -210,3 +210,18 @@ def test_serve_makes_it_once_and_says_so(tmp_path):
 
     again = _serve_until_listening(tmp_path / "var")
     assert "Ctrl+C" in again and "已创建演示年度" not in again
+
+
+def test_the_demo_year_has_cases_for_the_case_book_and_an_index(settings):
+    from chengxin.indices.models import IntegrityIndex
+    from chengxin.portal.models import Case, CasePhoto
+    from chengxin.publications.services import casebook_document
+
+    settings.CHENGXIN_DEMO_ACCOUNTS = True
+    demo = demo_current_year_ensure(TODAY)
+    cases = Case.objects.filter(campaign=demo.campaign, status="published")
+    assert sorted(cases.values_list("kind", flat=True)) == ["old_shop", "practice", "star", "typical"]
+    assert CasePhoto.objects.filter(case__in=cases).count() == 2
+    assert all("演示数据" in c.title for c in cases)
+    assert IntegrityIndex.objects.filter(code="sh-shopping").exists()
+    assert casebook_document(campaign=demo.campaign)[:2] == b"PK"  # the case book can be compiled at once

@@ -288,6 +288,21 @@ def _document_plan(data: bytes) -> dict:
     return {"blocks": blocks, "sections": len(document.sections), **counts, "bytes": len(data)}
 
 
+def _check_document(plan: dict, campaign, *, with_charts: bool) -> None:
+    """Fail loudly, not time a wrong answer: the drafted document must be the campaign's summary with its tables
+    and (with a Chinese font) its charts."""
+    texts = [content for kind, content in plan["blocks"] if kind == "paragraph"]
+    problems = []
+    if not texts or texts[0] != f"{campaign.title}总结":
+        problems.append(f"the first paragraph is {texts[:1]!r}, not the summary's title")
+    if plan["tables"] < 5:
+        problems.append(f"{plan['tables']} tables (participation, totals, rankings, plan, appendix expected)")
+    if with_charts and plan["images"] == 0:
+        problems.append("no chart although a Chinese font is installed")
+    if problems:
+        raise SystemExit("summary_bench: the drafted document is wrong: " + "; ".join(problems))
+
+
 def _bare_docx(plan: dict) -> int:
     """Bare python-docx writing the same paragraphs, tables and pictures (default template, no styles)."""
     import docx
@@ -400,6 +415,7 @@ def _measure(args) -> dict:
     first = {"seconds": seconds, "rss_before_mb": before, "peak_mb": peak}
     data = _drafting(campaign)
     plan = _document_plan(data)
+    _check_document(plan, campaign, with_charts=charts.cjk_font() is not None)
     sizes = [_png_size(png) for kind, content in plan["blocks"] if kind == "picture" for png in content]
     family = charts.cjk_font()
     raw = _raw_sql(campaign.pk)

@@ -451,6 +451,51 @@ def submitted_report(campaign, unit: Unit, user, figures: dict[str, str] | None 
     return services.report_submit(report=report, version=report.version, acting_user=user)
 
 
+def public_content(campaign, dave, bob) -> int:
+    """What the public pages show when there is something to show, for the browser tests that walk them:
+    published totals (bob's report accepted), a published case, a published activity and an integrity index.
+    Returns the case's id."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from chengxin.activities.models import Activity
+    from chengxin.analytics.services import campaign_publish_totals
+    from chengxin.indices.tests.builders import make_index, monthly_rows, published
+    from chengxin.portal.services import case_publish, case_save
+    from chengxin.reporting.services import report_accept
+
+    report_accept(report=submitted_report(campaign, bob.unit, bob), acting_user=dave)
+    campaign_publish_totals(campaign=campaign, acting_user=dave)
+    case = case_save(
+        acting_user=bob,
+        kind="typical",
+        domain="commerce",
+        title="北京老字号诚信经营",
+        summary="百年老店坚持明码标价",
+        body="正文" * 40,
+        case_date=dt.date(2020, 10, 12),
+        campaign=campaign,
+        submit=True,
+    )
+    case_publish(case=case, acting_user=dave)
+    Activity.objects.create(
+        campaign=campaign,
+        unit=bob.unit,
+        title="北京诚信街区开放日",
+        start_date=dt.date(2020, 10, 9),
+        end_date=dt.date(2020, 10, 9),
+        region_code="110000",
+        mode="online",
+        status="published",
+        published_at=timezone.now(),
+        created_by=bob,
+    )
+    index = make_index(bob, name="北京购物诚信指数")
+    published(index, bob, dave, monthly_rows(months=[(f"2020-{m:02d}", str(100 + m)) for m in range(1, 7)]))
+    return case.pk
+
+
 @pytest.fixture
 def tree(campaign, alice):
     """广东省 (alice) with two cities, 广州市 (frank) and 佛山市 (gina), and 天河区 (hank) under 广州市;

@@ -8,6 +8,7 @@ from chengxin.campaigns.selectors import (
     campaign_get_cached,
     campaign_hidden_from,
     campaign_years,
+    campaign_years_for,
 )
 from chengxin.units.selectors import unit_has_sub_units
 
@@ -27,9 +28,10 @@ def _switch(request, user, shown: int | None) -> list[dict]:
     if not (user is not None and user.is_authenticated and not user.is_administrator):
         return []
     match = getattr(request, "resolver_match", None)
+    visible = set(campaign_years_for(user))
     years = []
     for year, _theme, published in campaign_years():
-        if campaign_hidden_from(year, user):
+        if year not in visible:
             continue
         url = None
         if match and "year" in match.kwargs and match.view_name:

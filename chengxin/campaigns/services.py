@@ -5,6 +5,7 @@ import re
 import tomllib
 from importlib import resources
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -157,7 +158,7 @@ def change_record(campaign: Campaign, acting_user, part: str, field: str, old, n
         return None
     try:
         label = str(Campaign._meta.get_field(field).verbose_name)
-    except Exception:  # not a field of Campaign: a label already
+    except FieldDoesNotExist:  # not a field of Campaign: a label already
         label = field
     return CampaignChange.objects.create(
         campaign=campaign,

@@ -88,7 +88,8 @@ def casebook_job_start(*, campaign: Campaign, kinds, acting_user) -> DocumentJob
     for ministry staff. Refused when the selection holds no published case: an empty book helps nobody."""
     _may_draft(acting_user)
     kinds = _kinds(kinds)
-    _some_cases(selectors.casebook_cases(campaign, kinds))
+    counts = selectors.casebook_counts(campaign)
+    _some_cases(sum(counts.get(kind, 0) for kind in (kinds or KINDS)))
     job = DocumentJob.objects.create(
         campaign=campaign, document=DocumentJob.Document.CASEBOOK, kinds=kinds, created_by=acting_user
     )
@@ -96,6 +97,7 @@ def casebook_job_start(*, campaign: Campaign, kinds, acting_user) -> DocumentJob
 
 
 def _some_cases(cases) -> None:
+    """Refuse an empty case book (`cases`: the cases, or how many)."""
     if not cases:
         raise DomainError(_("所选类别没有已发布的案例，无法汇编"), status=422)
 

@@ -14,7 +14,7 @@ from chengxin.core.uploads import safe_filename
 from chengxin.portal.models import CaseKind
 from chengxin.publications import pdf
 from chengxin.publications.models import DocumentJob
-from chengxin.publications.selectors import casebook_cases, document_jobs, finished_documents
+from chengxin.publications.selectors import casebook_counts, document_jobs, finished_documents
 from chengxin.publications.services import DEFAULT_SCOPE, casebook_job_start, document_file, summary_job_start
 from chengxin.units.permissions import national_required
 
@@ -63,9 +63,9 @@ def casebook_page(request, year: int):
     if request.method == "POST":
         kinds = request.POST.getlist("kind")
         return _started(campaign, casebook_job_start(campaign=campaign, kinds=kinds, acting_user=request.user))
-    published = casebook_cases(campaign)
-    counts = [(value, label, sum(1 for c in published if c.kind == value)) for value, label in CaseKind.choices]
-    context = {"kinds": counts, "published": len(published)}
+    counts = casebook_counts(campaign)
+    kinds = [(value, label, counts.get(value, 0)) for value, label in CaseKind.choices]
+    context = {"kinds": kinds, "published": sum(counts.values())}
     return _progress_or_page(request, campaign, DocumentJob.Document.CASEBOOK, "publications/casebook.html", context)
 
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.utils import timezone
 
-from chengxin.conftest import ARTIFACTS, playwright_expect, submitted_report
+from chengxin.conftest import ARTIFACTS, playwright_expect, public_content, submitted_report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,46 +71,14 @@ def _fits(page, label: str, problems: list[str]) -> None:
 
 
 def _public_content(campaign, dave, bob) -> None:
-    """Something on every public page: published totals, a case, an activity, commitments and an index."""
-    from chengxin.activities.models import Activity
-    from chengxin.analytics.services import campaign_publish_totals
+    """Something on every public page (conftest.public_content), and commitments for the search's cards."""
     from chengxin.commitments.models import Status
     from chengxin.commitments.tests.factories import make_commitment
-    from chengxin.indices.tests.builders import make_index, monthly_rows, published
-    from chengxin.portal.services import case_publish, case_save
-    from chengxin.reporting.services import report_accept
 
-    report_accept(report=submitted_report(campaign, bob.unit, bob), acting_user=dave)
-    campaign_publish_totals(campaign=campaign, acting_user=dave)
-    case = case_save(
-        acting_user=bob,
-        kind="typical",
-        domain="commerce",
-        title="北京老字号诚信经营",
-        summary="百年老店坚持明码标价",
-        body="正文" * 40,
-        case_date=dt.date(2020, 10, 12),
-        campaign=campaign,
-        submit=True,
-    )
-    case_publish(case=case, acting_user=dave)
-    Activity.objects.create(
-        campaign=campaign,
-        unit=bob.unit,
-        title="北京诚信街区开放日",
-        start_date=dt.date(2020, 10, 9),
-        end_date=dt.date(2020, 10, 9),
-        region_code="110000",
-        mode="online",
-        status="published",
-        published_at=timezone.now(),
-        created_by=bob,
-    )
+    public_content(campaign, dave, bob)
     make_commitment(campaign, name="深圳市诚信商贸连锁经营管理有限责任公司")
     make_commitment(campaign, name="深圳诚信超市有限公司", region_code="440300")
     make_commitment(campaign, name="深圳诚信百货有限公司", status=Status.WITHDRAWN, withdrawn_at=timezone.now())
-    index = make_index(bob, name="北京购物诚信指数")
-    published(index, bob, dave, monthly_rows(months=[(f"2020-{m:02d}", str(100 + m)) for m in range(1, 7)]))
 
 
 def _reporters_content(campaign, bob) -> None:

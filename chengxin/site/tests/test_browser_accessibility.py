@@ -11,7 +11,6 @@ import json
 import re
 
 import pytest
-from django.utils import timezone
 
 from chengxin.conftest import (
     ARTIFACTS,
@@ -21,8 +20,8 @@ from chengxin.conftest import (
     axe_violations,
     browser_login,
     playwright_expect,
+    public_content,
     shot,
-    submitted_report,
     totp_code,
     totp_device,
 )
@@ -66,45 +65,12 @@ class Audit:
 
 
 def _public_content(campaign, dave, bob) -> int:
-    """What the public pages show when there is something to show: published totals, a published case, an
-    activity, a commitment and an integrity index. Returns the case's id."""
-    from chengxin.activities.models import Activity
-    from chengxin.analytics.services import campaign_publish_totals
+    """What the public pages show (conftest.public_content) and a commitment to find. Returns the case's id."""
     from chengxin.commitments.tests.factories import make_commitment
-    from chengxin.indices.tests.builders import make_index, monthly_rows, published
-    from chengxin.portal.services import case_publish, case_save
-    from chengxin.reporting.services import report_accept
 
-    report_accept(report=submitted_report(campaign, bob.unit, bob), acting_user=dave)
-    campaign_publish_totals(campaign=campaign, acting_user=dave)
-    case = case_save(
-        acting_user=bob,
-        kind="typical",
-        domain="commerce",
-        title="北京老字号诚信经营",
-        summary="百年老店坚持明码标价",
-        body="正文" * 40,
-        case_date=dt.date(2020, 10, 12),
-        campaign=campaign,
-        submit=True,
-    )
-    case_publish(case=case, acting_user=dave)
-    Activity.objects.create(
-        campaign=campaign,
-        unit=bob.unit,
-        title="北京诚信街区开放日",
-        start_date=dt.date(2020, 10, 9),
-        end_date=dt.date(2020, 10, 9),
-        region_code="110000",
-        mode="online",
-        status="published",
-        published_at=timezone.now(),
-        created_by=bob,
-    )
+    case_id = public_content(campaign, dave, bob)
     make_commitment(campaign, name="深圳诚信商贸有限公司")
-    index = make_index(bob, name="北京购物诚信指数")
-    published(index, bob, dave, monthly_rows(months=[(f"2020-{m:02d}", str(100 + m)) for m in range(1, 7)]))
-    return case.pk
+    return case_id
 
 
 def _save_draft(page, figures: dict[str, str]) -> None:
